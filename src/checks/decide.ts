@@ -1,0 +1,100 @@
+/**
+ * From findings to a decision: severities from configuration, the
+ * namespace's enforcement mode, escalation for chosen requesters (GitOps
+ * controllers do not show warnings), and the audited break-glass override.
+ * A change is denied iff a finding ends with severity `deny`.
+ */
+import type { EscalationRule, PreflightConfig } from '../model/config.js';
+import type { Decision, Enforcement, Finding, PolicyChange, RuleId, Severity } from '../model/findings.js';
+import { ENFORCEMENT_LABEL, OVERRIDE_ANNOTATION } from '../model/findings.js';
+import type { ClusterSnapshot } from '../model/records.js';
+import type { ContextOptions } from './context.js';
+import { buildCheckContext } from './context.js';
+import { clip } from './messages.js';
+import { isNoopUpdate } from './noop-update.js';
+import { CHECKS } from './registry.js';
+
+export interface Requester {
+  readonly username: string;
+  readonly groups: readonly string[];
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { deny: 0, warn: 1, info: 2 };
+
+export function namespaceEnforcement(snapshot: ClusterSnapshot, namespace: string): Enforcement {
+  const value = snapshot.namespaces.find((n) => n.name === namespace)?.labels[ENFORCEMENT_LABEL];
+  return value === 'warn' || value === 'off' ? value : 'enforce';
+}
+
+function escalatedRules(rules: readonly EscalationRule[], requester: Requester | null): Set<RuleId> {
+  const out = new Set<RuleId>();
+  if (!requester) return out;
+  for (const e of rules) {
+    const applies = e.users.includes(requester.username) || e.groups.some((g) => requester.groups.includes(g));
+    if (applies) for (const r of e.rules) out.add(r);
+  }
+  return out;
+}
+
+function overrideReason(change: PolicyChange): string | null {
+  const policy = change.operation === 'DELETE' ? change.oldObject : change.object;
+  const reason = policy?.annotations[OVERRIDE_ANNOTATION]?.trim();
+  return reason ? reason : null;
+}
+
+function denyMessageOf(change: PolicyChange, denials: readonly Finding[]): string {
+  const what = denials.map((f) => `[${f.rule}] ${f.message}`).join('; ');
+  return (
+    `netpol-preflight denied ${change.operation} of NetworkPolicy ${change.namespace}/${change.name}: ${what}. ` +
+    `Run \`netpol-preflight check\` for the ready-to-apply fix, or set the annotation ${OVERRIDE_ANNOTATION} ` +
+    'on the policy to override (audited).'
+  );
+}
+
+export function decideChange(
+  snapshot: ClusterSnapshot,
+  change: PolicyChange,
+  config: PreflightConfig,
+  requester: Requester | null = null,
+  options: ContextOptions = {},
+): Decision {
+  const enforcement = namespaceEnforcement(snapshot, change.namespace);
+  const reason = overrideReason(change);
+  if (enforcement === 'off' || isNoopUpdate(change)) {
+    return { allowed: true, findings: [], warnings: [], denyMessage: null, enforcement, overrideReason: reason, escalated: [] };
+  }
+  const ctx = buildCheckContext(snapshot, change, config, options);
+  const escalate = escalatedRules(config.escalate, requester);
+  const escalated = new Set<RuleId>();
+  const findings: Finding[] = [];
+  for (const check of CHECKS) {
+    const setting = config.rules[check.id];
+    if (setting === 'off') continue;
+    ctx.model.checkpoint(check.id);
+    for (const f of check.run(ctx)) {
+      let severity: Severity = setting;
+      if (severity === 'warn' && escalate.has(check.id)) {
+        severity = 'deny';
+        escalated.add(check.id);
+      }
+      if (severity === 'deny' && (enforcement === 'warn' || reason !== null)) severity = 'warn';
+      findings.push({ ...f, severity });
+    }
+  }
+  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const denials = findings.filter((f) => f.severity === 'deny');
+  const warnings = findings.filter((f) => f.severity !== 'info').map((f) => f.message);
+  if (reason !== null) warnings.unshift(clip(`override: ${OVERRIDE_ANNOTATION}="${reason}" (audited)`));
+  if (enforcement === 'warn' && findings.length > 0) {
+    warnings.push(clip(`namespace ${change.namespace} is in warn mode (${ENFORCEMENT_LABEL}=warn): nothing is denied`));
+  }
+  return {
+    allowed: denials.length === 0,
+    findings,
+    warnings,
+    denyMessage: denials.length > 0 ? denyMessageOf(change, denials) : null,
+    enforcement,
+    overrideReason: reason,
+    escalated: [...escalated],
+  };
+}

@@ -1,0 +1,1 @@
+export { AnalysisInterruptedError, type Interrupt } from '../semantics/interrupt.js';

@@ -1,0 +1,71 @@
+/**
+ * The selector peers of a policy, with their field paths, and what each
+ * selects among the endpoints of the state.
+ */
+import type { Direction, LabelSelector, NamespaceRecord, PolicyRecord } from '../model/records.js';
+import type { EndpointClass } from '../semantics/classes.js';
+import { matchSelector } from '../semantics/selectors.js';
+
+export interface SelectorPeer {
+  readonly direction: Direction;
+  /** e.g. `ingress[0].from[1]`. */
+  readonly path: string;
+  readonly namespaceSelector: LabelSelector | null;
+  readonly podSelector: LabelSelector | null;
+}
+
+export function selectorPeers(p: PolicyRecord): SelectorPeer[] {
+  const out: SelectorPeer[] = [];
+  for (const direction of ['ingress', 'egress'] as const) {
+    const field = direction === 'ingress' ? 'from' : 'to';
+    p[direction].forEach((rule, i) =>
+      rule.peers.forEach((peer, j) => {
+        if (peer.kind !== 'selector') return;
+        out.push({
+          direction,
+          path: `${direction}[${i}].${field}[${j}]`,
+          namespaceSelector: peer.namespaceSelector,
+          podSelector: peer.podSelector,
+        });
+      }),
+    );
+  }
+  return out;
+}
+
+/** Namespaces a peer's namespaceSelector selects (the policy's own when absent). */
+export function peerNamespaces(
+  peer: { readonly namespaceSelector: LabelSelector | null },
+  policyNamespace: string,
+  namespaces: readonly NamespaceRecord[],
+): string[] {
+  if (peer.namespaceSelector === null) return [policyNamespace];
+  const sel = peer.namespaceSelector;
+  return namespaces.filter((n) => matchSelector(sel, n.labels)).map((n) => n.name);
+}
+
+/** Classes a selector peer selects. */
+export function peerClasses(
+  peer: { readonly namespaceSelector: LabelSelector | null; readonly podSelector: LabelSelector | null },
+  policyNamespace: string,
+  classes: readonly EndpointClass[],
+): EndpointClass[] {
+  return classes.filter((c) => {
+    if (peer.namespaceSelector === null ? c.namespace !== policyNamespace : !matchSelector(peer.namespaceSelector, c.namespaceLabels)) {
+      return false;
+    }
+    return peer.podSelector === null || matchSelector(peer.podSelector, c.labels);
+  });
+}
+
+/**
+ * The AND/OR trap: one peer with both selectors selects nothing, but each
+ * selector on its own (as two peers) would select pods.
+ */
+export function isAndTrap(peer: SelectorPeer, policyNamespace: string, classes: readonly EndpointClass[]): boolean {
+  if (peer.namespaceSelector === null || peer.podSelector === null) return false;
+  if (peerClasses(peer, policyNamespace, classes).length > 0) return false;
+  const nsAlone = peerClasses({ namespaceSelector: peer.namespaceSelector, podSelector: null }, policyNamespace, classes);
+  const podAlone = peerClasses({ namespaceSelector: null, podSelector: peer.podSelector }, policyNamespace, classes);
+  return nsAlone.length > 0 && podAlone.length > 0;
+}

@@ -1,0 +1,59 @@
+/**
+ * What a policy's selectors select among the endpoints of the state, and the
+ * likely cause when they select nothing (wrong namespace, a label typo).
+ */
+import type { LabelSelector, Labels, NamespaceRecord } from '../model/records.js';
+import type { EndpointClass } from '../semantics/classes.js';
+import { matchSelector } from '../semantics/selectors.js';
+import { closestWord } from './similar.js';
+
+/** Classes in `namespace` selected by `sel`. */
+export function classesSelected(
+  classes: readonly EndpointClass[],
+  namespace: string | null,
+  sel: LabelSelector,
+): EndpointClass[] {
+  return classes.filter((c) => (namespace === null || c.namespace === namespace) && matchSelector(sel, c.labels));
+}
+
+/**
+ * A short hint for a selector that selects nothing among `labelSets`:
+ * `did you mean app=web?` for a value or key one or two edits away.
+ */
+export function typoHint(sel: LabelSelector, labelSets: readonly Labels[]): string | null {
+  const valuesByKey = new Map<string, Set<string>>();
+  for (const labels of labelSets) {
+    for (const [k, v] of Object.entries(labels)) {
+      const set = valuesByKey.get(k) ?? new Set<string>();
+      set.add(v);
+      valuesByKey.set(k, set);
+    }
+  }
+  const wanted: [string, string | null][] = [
+    ...Object.entries(sel.matchLabels),
+    ...sel.matchExpressions.flatMap((r): [string, string | null][] =>
+      r.operator === 'In' ? r.values.map((v) => [r.key, v]) : r.operator === 'Exists' ? [[r.key, null]] : [],
+    ),
+  ];
+  for (const [key, value] of wanted) {
+    const values = valuesByKey.get(key);
+    if (!values) {
+      const k = closestWord(key, valuesByKey.keys());
+      if (k) return value === null ? `did you mean ${k}?` : `did you mean ${k}=${value}?`;
+      continue;
+    }
+    if (value !== null && !values.has(value)) {
+      const v = closestWord(value, values);
+      if (v !== null) return `did you mean ${key}=${v}?`;
+    }
+  }
+  return null;
+}
+
+/** A hint for a namespaceSelector that selects no namespace. */
+export function namespaceTypoHint(sel: LabelSelector, namespaces: readonly NamespaceRecord[]): string | null {
+  return typoHint(
+    sel,
+    namespaces.map((n) => n.labels),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Label selector matching, exactly as Kubernetes defines it
+ * (k8s.io/apimachinery/pkg/labels): matchLabels and matchExpressions are
+ * ANDed; `NotIn` and `DoesNotExist` match when the key is absent; an empty
+ * selector matches everything.
+ */
+import type { LabelSelector, Labels, SelectorRequirement } from '../model/records.js';
+
+export const SELECT_ALL: LabelSelector = Object.freeze({ matchLabels: {}, matchExpressions: [] });
+
+export function isEmptySelector(s: LabelSelector): boolean {
+  return Object.keys(s.matchLabels).length === 0 && s.matchExpressions.length === 0;
+}
+
+export function matchRequirement(r: SelectorRequirement, labels: Labels): boolean {
+  const has = Object.hasOwn(labels, r.key);
+  switch (r.operator) {
+    case 'In':
+      return has && r.values.includes(labels[r.key] as string);
+    case 'NotIn':
+      return !has || !r.values.includes(labels[r.key] as string);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+  }
+}
+
+export function matchSelector(s: LabelSelector, labels: Labels): boolean {
+  for (const [k, v] of Object.entries(s.matchLabels)) {
+    if (labels[k] !== v || !Object.hasOwn(labels, k)) return false;
+  }
+  for (const r of s.matchExpressions) {
+    if (!matchRequirement(r, labels)) return false;
+  }
+  return true;
+}
+
+/** `k=v,k2 in (a,b),!k3` — the kubectl form, for messages. */
+export function formatSelector(s: LabelSelector): string {
+  const parts = Object.entries(s.matchLabels).map(([k, v]) => `${k}=${v}`);
+  for (const r of s.matchExpressions) {
+    switch (r.operator) {
+      case 'In':
+        parts.push(`${r.key} in (${r.values.join(',')})`);
+        break;
+      case 'NotIn':
+        parts.push(`${r.key} notin (${r.values.join(',')})`);
+        break;
+      case 'Exists':
+        parts.push(r.key);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${r.key}`);
+        break;
+    }
+  }
+  return parts.length === 0 ? '{}' : parts.join(',');
+}

@@ -1,0 +1,42 @@
+import t from 'tap';
+import type { LabelSelector } from '../../src/model/records.js';
+import { formatSelector, matchSelector } from '../../src/semantics/selectors.js';
+
+const sel = (s: Partial<LabelSelector>): LabelSelector => ({ matchLabels: {}, matchExpressions: [], ...s });
+
+t.test('empty selector selects everything', async (t) => {
+  t.ok(matchSelector(sel({}), {}));
+  t.ok(matchSelector(sel({}), { app: 'x' }));
+});
+
+t.test('NotIn matches when the key is absent (the common wrong way returns false)', async (t) => {
+  const s = sel({ matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] });
+  t.ok(matchSelector(s, {}), 'missing key matches');
+  t.ok(matchSelector(s, { env: 'dev' }));
+  t.notOk(matchSelector(s, { env: 'prod' }));
+});
+
+t.test('In, Exists, DoesNotExist', async (t) => {
+  const inSel = sel({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] });
+  t.ok(matchSelector(inSel, { tier: 'api' }));
+  t.notOk(matchSelector(inSel, {}), 'In needs the key');
+  t.notOk(matchSelector(inSel, { tier: 'db' }));
+  const exists = sel({ matchExpressions: [{ key: 'tier', operator: 'Exists', values: [] }] });
+  t.ok(matchSelector(exists, { tier: '' }), 'an empty value still exists');
+  t.notOk(matchSelector(exists, {}));
+  const dne = sel({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist', values: [] }] });
+  t.ok(matchSelector(dne, {}));
+  t.notOk(matchSelector(dne, { tier: 'x' }));
+});
+
+t.test('matchLabels and matchExpressions are ANDed', async (t) => {
+  const s = sel({
+    matchLabels: { app: 'web' },
+    matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }],
+  });
+  t.ok(matchSelector(s, { app: 'web', env: 'prod' }));
+  t.notOk(matchSelector(s, { app: 'web' }));
+  t.notOk(matchSelector(s, { env: 'prod' }));
+  t.notOk(matchSelector(sel({ matchLabels: { toString: 'x' } }), {}), 'no prototype keys');
+  t.equal(formatSelector(s), 'app=web,env in (prod)');
+});
