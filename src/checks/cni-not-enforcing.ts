@@ -32,7 +32,12 @@ function run(ctx: CheckContext): CheckFinding[] {
   const daemonSets = new Map<string, string[]>();
   for (const w of ctx.snapshot.workloads) {
     if (w.kind !== 'DaemonSet') continue;
-    daemonSets.set(`${w.namespace}/${w.name}`, [w.name, ...Object.values(w.objectLabels), ...Object.values(w.labels), ...w.images]);
+    daemonSets.set(`${w.namespace}/${w.name}`, [
+      w.name,
+      ...Object.values(w.objectLabels),
+      ...Object.values(w.labels),
+      ...w.images,
+    ]);
   }
   for (const p of ctx.snapshot.pods) {
     if (p.owner?.kind !== 'DaemonSet') continue;

@@ -30,7 +30,8 @@ function escalatedRules(rules: readonly EscalationRule[], requester: Requester |
   const out = new Set<RuleId>();
   if (!requester) return out;
   for (const e of rules) {
-    const applies = e.users.includes(requester.username) || e.groups.some((g) => requester.groups.includes(g));
+    const applies =
+      e.users.includes(requester.username) || e.groups.some((g) => requester.groups.includes(g));
     if (applies) for (const r of e.rules) out.add(r);
   }
   return out;
@@ -61,7 +62,15 @@ export function decideChange(
   const enforcement = namespaceEnforcement(snapshot, change.namespace);
   const reason = overrideReason(change);
   if (enforcement === 'off' || isNoopUpdate(change)) {
-    return { allowed: true, findings: [], warnings: [], denyMessage: null, enforcement, overrideReason: reason, escalated: [] };
+    return {
+      allowed: true,
+      findings: [],
+      warnings: [],
+      denyMessage: null,
+      enforcement,
+      overrideReason: reason,
+      escalated: [],
+    };
   }
   const ctx = buildCheckContext(snapshot, change, config, options);
   const escalate = escalatedRules(config.escalate, requester);
@@ -86,7 +95,9 @@ export function decideChange(
   const warnings = findings.filter((f) => f.severity !== 'info').map((f) => f.message);
   if (reason !== null) warnings.unshift(clip(`override: ${OVERRIDE_ANNOTATION}="${reason}" (audited)`));
   if (enforcement === 'warn' && findings.length > 0) {
-    warnings.push(clip(`namespace ${change.namespace} is in warn mode (${ENFORCEMENT_LABEL}=warn): nothing is denied`));
+    warnings.push(
+      clip(`namespace ${change.namespace} is in warn mode (${ENFORCEMENT_LABEL}=warn): nothing is denied`),
+    );
   }
   return {
     allowed: denials.length === 0,

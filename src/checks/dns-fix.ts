@@ -76,7 +76,9 @@ export function allowDnsIngressFix(ctx: CheckContext): string | null {
     kind: 'NetworkPolicy',
     metadata: { name: 'allow-dns-ingress', namespace: policy.namespace },
     spec: {
-      podSelector: selectorToManifest(ctx.dns.find((t) => t.pods)?.pods?.podSelector ?? { matchLabels: {}, matchExpressions: [] }),
+      podSelector: selectorToManifest(
+        ctx.dns.find((t) => t.pods)?.pods?.podSelector ?? { matchLabels: {}, matchExpressions: [] },
+      ),
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ namespaceSelector: {} }], ports }],
     },

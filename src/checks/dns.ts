@@ -98,7 +98,8 @@ function defaultItems(snapshot: ClusterSnapshot): DnsPlanItem[] {
 
 function configuredItem(e: DnsEndpoint): DnsPlanItem {
   const ports = e.ports.length > 0 ? e.ports : defaultPorts;
-  if (e.kind === 'address') return { label: e.address, target: { kind: 'address', address: e.address }, ports };
+  if (e.kind === 'address')
+    return { label: e.address, target: { kind: 'address', address: e.address }, ports };
   return {
     label: `${e.namespace}/${formatSelector(e.podSelector)}`,
     target: { kind: 'pods', namespace: e.namespace, podSelector: e.podSelector },

@@ -16,7 +16,10 @@ function backendIps(ctx: CheckContext, svc: ServiceRecord): string[] {
   const sel = svc.selector;
   if (!sel) return [];
   return ctx.snapshot.pods
-    .filter((p) => p.namespace === svc.namespace && matchSelector({ matchLabels: sel, matchExpressions: [] }, p.labels))
+    .filter(
+      (p) =>
+        p.namespace === svc.namespace && matchSelector({ matchLabels: sel, matchExpressions: [] }, p.labels),
+    )
     .flatMap((p) => p.ips);
 }
 
@@ -26,7 +29,8 @@ function ipBlocks(p: PolicyRecord): { path: string; cidr: string; except: readon
     const field = direction === 'ingress' ? 'from' : 'to';
     p[direction].forEach((rule, i) =>
       rule.peers.forEach((peer, j) => {
-        if (peer.kind === 'ipBlock') out.push({ path: `${direction}[${i}].${field}[${j}].ipBlock`, ...peer.ipBlock });
+        if (peer.kind === 'ipBlock')
+          out.push({ path: `${direction}[${i}].${field}[${j}].ipBlock`, ...peer.ipBlock });
       }),
     );
   }

@@ -53,7 +53,9 @@ function run(ctx: CheckContext): CheckFinding[] {
         const whose = direction === 'ingress' ? 'the selected pods' : 'the destination pods';
         out.push({
           rule: 'named-port-unresolved',
-          message: clip(`${ctx.policyRef} ${path}: port "${name}"/${port.protocol} is declared by none of ${whose}${hint}`),
+          message: clip(
+            `${ctx.policyRef} ${path}: port "${name}"/${port.protocol} is declared by none of ${whose}${hint}`,
+          ),
           subjects: [ctx.policyRef, ...ctx.endpointIds(dsts)],
           detail:
             `spec.${path} names port "${name}" (${port.protocol}), but no container of ${whose} declares a port ` +

@@ -21,7 +21,10 @@ function run(ctx: CheckContext): CheckFinding[] {
     if (isAndTrap(peer, p.namespace, classes)) continue;
     const nsSel = peer.namespaceSelector;
     if (nsSel !== null && peerNamespaces(peer, p.namespace, namespaces).length === 0) {
-      const hint = typoHint(nsSel, namespaces.map((n) => n.labels));
+      const hint = typoHint(
+        nsSel,
+        namespaces.map((n) => n.labels),
+      );
       out.push({
         rule: 'peer-matches-nothing',
         message: clip(
@@ -39,11 +42,14 @@ function run(ctx: CheckContext): CheckFinding[] {
     const inNamespaces = new Set(peerNamespaces(peer, p.namespace, namespaces));
     const candidates = classes.filter((c) => inNamespaces.has(c.namespace)).map((c) => c.labels);
     const hint = peer.podSelector ? typoHint(peer.podSelector, candidates) : null;
-    const where = nsSel === null ? `namespace ${p.namespace}` : `namespaces matching ${formatSelector(nsSel)}`;
+    const where =
+      nsSel === null ? `namespace ${p.namespace}` : `namespaces matching ${formatSelector(nsSel)}`;
     const podSel = peer.podSelector ? formatSelector(peer.podSelector) : '{}';
     out.push({
       rule: 'peer-matches-nothing',
-      message: clip(`${ctx.policyRef} ${peer.path} podSelector ${podSel} selects no pod in ${where}${hint ? `; ${hint}` : ''}`),
+      message: clip(
+        `${ctx.policyRef} ${peer.path} podSelector ${podSel} selects no pod in ${where}${hint ? `; ${hint}` : ''}`,
+      ),
       subjects: [ctx.policyRef],
       detail:
         `spec.${peer.path} selects no pod or workload (podSelector ${podSel} in ${where}), so this peer allows nothing.` +

@@ -51,7 +51,11 @@ export function peerClasses(
   classes: readonly EndpointClass[],
 ): EndpointClass[] {
   return classes.filter((c) => {
-    if (peer.namespaceSelector === null ? c.namespace !== policyNamespace : !matchSelector(peer.namespaceSelector, c.namespaceLabels)) {
+    if (
+      peer.namespaceSelector === null
+        ? c.namespace !== policyNamespace
+        : !matchSelector(peer.namespaceSelector, c.namespaceLabels)
+    ) {
       return false;
     }
     return peer.podSelector === null || matchSelector(peer.podSelector, c.labels);
@@ -62,10 +66,22 @@ export function peerClasses(
  * The AND/OR trap: one peer with both selectors selects nothing, but each
  * selector on its own (as two peers) would select pods.
  */
-export function isAndTrap(peer: SelectorPeer, policyNamespace: string, classes: readonly EndpointClass[]): boolean {
+export function isAndTrap(
+  peer: SelectorPeer,
+  policyNamespace: string,
+  classes: readonly EndpointClass[],
+): boolean {
   if (peer.namespaceSelector === null || peer.podSelector === null) return false;
   if (peerClasses(peer, policyNamespace, classes).length > 0) return false;
-  const nsAlone = peerClasses({ namespaceSelector: peer.namespaceSelector, podSelector: null }, policyNamespace, classes);
-  const podAlone = peerClasses({ namespaceSelector: null, podSelector: peer.podSelector }, policyNamespace, classes);
+  const nsAlone = peerClasses(
+    { namespaceSelector: peer.namespaceSelector, podSelector: null },
+    policyNamespace,
+    classes,
+  );
+  const podAlone = peerClasses(
+    { namespaceSelector: null, podSelector: peer.podSelector },
+    policyNamespace,
+    classes,
+  );
   return nsAlone.length > 0 && podAlone.length > 0;
 }

@@ -13,7 +13,9 @@ export function classesSelected(
   namespace: string | null,
   sel: LabelSelector,
 ): EndpointClass[] {
-  return classes.filter((c) => (namespace === null || c.namespace === namespace) && matchSelector(sel, c.labels));
+  return classes.filter(
+    (c) => (namespace === null || c.namespace === namespace) && matchSelector(sel, c.labels),
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { registerConnectivity } from './commands/connectivity.js';
 import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
+import { registerServe } from './commands/serve.js';
 import type { CliIo } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import { isInputError } from './input-errors.js';
@@ -23,7 +24,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerDiff(program, io, setExit);
   registerCheck(program, io, setExit);
   registerExplain(program, io, setExit);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerServe(program, io, setExit);
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }
 

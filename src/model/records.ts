@@ -46,13 +46,7 @@ export interface ContainerPort {
 }
 
 export type WorkloadKind =
-  | 'Deployment'
-  | 'ReplicaSet'
-  | 'ReplicationController'
-  | 'StatefulSet'
-  | 'DaemonSet'
-  | 'Job'
-  | 'CronJob';
+  'Deployment' | 'ReplicaSet' | 'ReplicationController' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   'Deployment',

@@ -4,10 +4,15 @@
  * `null` counts as absent, as for the API server's decoder.
  */
 
-import { describeValue, joinFieldPath, indexFieldPath, type FieldIssue } from './issues.js';
+import {
+  describeExpectation,
+  describeValue,
+  indexFieldPath,
+  joinFieldPath,
+  type FieldIssue,
+} from './issues.js';
 import { formatIP, parseIPAddress } from './ip-syntax.js';
 import { findLabelKeyProblems, findLabelValueProblems, isPortNumber } from './k8s-syntax.js';
-import { describeExpectation } from './label-selector.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 

@@ -46,6 +46,12 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/** Builds `expected <what>, got <value> (<problems>)`. */
+export function describeExpectation(what: string, found: unknown, problems: readonly string[] = []): string {
+  const detail = problems.length === 0 ? '' : ` (${problems.join('; ')})`;
+  return `expected ${what}, got ${describeValue(found)}${detail}`;
+}
+
 /** Formats an issue as one line: `path: message`. */
 export function formatFieldIssue(issue: FieldIssue): string {
   return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;

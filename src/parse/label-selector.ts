@@ -4,15 +4,9 @@
  */
 
 import { findLabelKeyProblems, findLabelValueProblems } from './k8s-syntax.js';
-import { describeValue, indexFieldPath, joinFieldPath, type FieldIssue } from './issues.js';
+import { describeExpectation, indexFieldPath, joinFieldPath, type FieldIssue } from './issues.js';
 import type { RawLabelSelector } from './network-policy-schema.js';
 import type { Labels, LabelSelector, SelectorRequirement } from '../model/records.js';
-
-/** Builds `expected <what>, got <value> (<problems>)`. */
-export function describeExpectation(what: string, found: unknown, problems: readonly string[] = []): string {
-  const detail = problems.length === 0 ? '' : ` (${problems.join('; ')})`;
-  return `expected ${what}, got ${describeValue(found)}${detail}`;
-}
 
 /** Checks the keys and values of a label map (metadata.labels, matchLabels, a Service selector). */
 export function validateLabelMap(

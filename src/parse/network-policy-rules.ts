@@ -5,7 +5,13 @@
  */
 
 import { parseCIDR, isStrictSubnet, type ParsedCIDR } from './ip-syntax.js';
-import { describeValue, indexFieldPath, joinFieldPath, type FieldIssue } from './issues.js';
+import {
+  describeExpectation,
+  describeValue,
+  indexFieldPath,
+  joinFieldPath,
+  type FieldIssue,
+} from './issues.js';
 import {
   findAnnotationKeyProblems,
   findDns1123LabelProblems,
@@ -13,13 +19,15 @@ import {
   findPortNameProblems,
   isPortNumber,
 } from './k8s-syntax.js';
-import { describeExpectation, validateLabelMap, validateLabelSelector } from './label-selector.js';
-import type {
-  RawIPBlock,
-  RawNetworkPolicy,
-  RawObjectMeta,
-  RawPeer,
-  RawPort,
+import { validateLabelMap, validateLabelSelector } from './label-selector.js';
+import {
+  CIDR_EXPECTATION,
+  PORT_EXPECTATION,
+  type RawIPBlock,
+  type RawNetworkPolicy,
+  type RawObjectMeta,
+  type RawPeer,
+  type RawPort,
 } from './network-policy-schema.js';
 
 export interface RuleCheck {
@@ -27,9 +35,6 @@ export interface RuleCheck {
   /** Accepted but questionable values, as the API server warns about them. */
   readonly warnings: FieldIssue[];
 }
-
-const PORT_EXPECTATION = 'an integer 1-65535 or a port name (IANA_SVC_NAME)';
-const CIDR_EXPECTATION = 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32';
 
 /** Applies every cross-field rule; returns issues (reject) and warnings (accept). */
 export function checkNetworkPolicyRules(policy: RawNetworkPolicy): RuleCheck {

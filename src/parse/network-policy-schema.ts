@@ -74,7 +74,8 @@ export interface RawNetworkPolicy {
   readonly spec?: Maybe<RawNetworkPolicySpec>;
 }
 
-const PORT_EXPECTATION = 'an integer 1-65535 or a port name (IANA_SVC_NAME)';
+export const PORT_EXPECTATION = 'an integer 1-65535 or a port name (IANA_SVC_NAME)';
+export const CIDR_EXPECTATION = 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32';
 
 const stringMap = {
   type: ['object', 'null'],
@@ -146,10 +147,10 @@ const NETWORK_POLICY_SCHEMA = {
     IPBlock: {
       type: ['object', 'null'],
       properties: {
-        cidr: { type: ['string', 'null'], 'x-expected': 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32' },
+        cidr: { type: ['string', 'null'], 'x-expected': CIDR_EXPECTATION },
         except: {
           type: ['array', 'null'],
-          items: { type: ['string', 'null'], 'x-expected': 'a CIDR such as 10.0.0.0/8 or 2001:db8::/32' },
+          items: { type: ['string', 'null'], 'x-expected': CIDR_EXPECTATION },
         },
       },
       additionalProperties: false,

@@ -32,7 +32,13 @@ export function checkResultsToJson(results: readonly CheckResult[]): unknown {
   };
 }
 
-const COLOURS = { red: '\u001b[31m', yellow: '\u001b[33m', green: '\u001b[32m', dim: '\u001b[2m', reset: '\u001b[0m' };
+const COLOURS = {
+  red: '\u001b[31m',
+  yellow: '\u001b[33m',
+  green: '\u001b[32m',
+  dim: '\u001b[2m',
+  reset: '\u001b[0m',
+};
 
 function indent(text: string, prefix: string): string {
   return text
@@ -43,7 +49,8 @@ function indent(text: string, prefix: string): string {
 }
 
 export function renderCheckText(results: readonly CheckResult[], colour: boolean): string {
-  const paint = (c: keyof typeof COLOURS, s: string): string => (colour ? `${COLOURS[c]}${s}${COLOURS.reset}` : s);
+  const paint = (c: keyof typeof COLOURS, s: string): string =>
+    colour ? `${COLOURS[c]}${s}${COLOURS.reset}` : s;
   const out: string[] = [];
   for (const r of results) {
     const d = r.decision;
@@ -52,10 +59,17 @@ export function renderCheckText(results: readonly CheckResult[], colour: boolean
       d.enforcement !== 'enforce' ? `namespace enforcement: ${d.enforcement}` : null,
       d.overrideReason !== null ? `override: ${d.overrideReason}` : null,
     ].filter((x): x is string => x !== null);
-    out.push(`${r.operation} NetworkPolicy ${r.namespace}/${r.name}: ${verdict}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    out.push(
+      `${r.operation} NetworkPolicy ${r.namespace}/${r.name}: ${verdict}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    );
     if (d.findings.length === 0) out.push(paint('dim', '  no findings'));
     for (const f of d.findings) {
-      const sev = f.severity === 'deny' ? paint('red', 'deny') : f.severity === 'warn' ? paint('yellow', 'warn') : 'info';
+      const sev =
+        f.severity === 'deny'
+          ? paint('red', 'deny')
+          : f.severity === 'warn'
+            ? paint('yellow', 'warn')
+            : 'info';
       out.push(`  ${sev} [${f.rule}] ${f.message}`);
       if (f.detail) out.push(paint('dim', indent(f.detail, '      ')));
       if (f.fix) out.push(`      fix:\n${indent(f.fix, '        ')}`);

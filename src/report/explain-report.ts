@@ -20,8 +20,11 @@ function portText(q: ExplainQuery): string {
 
 function sideLines(label: string, side: SideEvidence | null, q: ExplainQuery): string[] {
   if (side === null) return [`${label}: External addresses are never isolated: allows everything`];
-  if (!side.isolated) return [`${label}: not isolated (no policy selects it for ${side.direction}): allows everything`];
-  const lines = [`${label}: isolated by ${side.policies.length} polic${side.policies.length === 1 ? 'y' : 'ies'}`];
+  if (!side.isolated)
+    return [`${label}: not isolated (no policy selects it for ${side.direction}): allows everything`];
+  const lines = [
+    `${label}: isolated by ${side.policies.length} polic${side.policies.length === 1 ? 'y' : 'ies'}`,
+  ];
   for (const p of side.policies) {
     if (p.matchingRules.length === 0) {
       lines.push(`  ${p.policy}: no ${side.direction} rule matches the other end`);
@@ -29,7 +32,9 @@ function sideLines(label: string, side: SideEvidence | null, q: ExplainQuery): s
     }
     for (const r of p.matchingRules) {
       const ok = q.port ? allowsPort(r.allows, q.port.protocol, q.port.port) : !isEmptyConnections(r.allows);
-      lines.push(`  ${p.policy} ${r.rule}: matches, allows ${formatConnections(r.allows)}${q.port ? (ok ? ' (includes the port)' : ' (not this port)') : ''}`);
+      lines.push(
+        `  ${p.policy} ${r.rule}: matches, allows ${formatConnections(r.allows)}${q.port ? (ok ? ' (includes the port)' : ' (not this port)') : ''}`,
+      );
     }
   }
   lines.push(`  => ${side.direction} allows ${formatConnections(side.allows)}`);
@@ -64,7 +69,10 @@ export function explainToJson(q: ExplainQuery, ev: ConnectionEvidence): unknown 
           allows: formatConnections(s.allows),
           policies: s.policies.map((p) => ({
             policy: p.policy,
-            matchingRules: p.matchingRules.map((r) => ({ rule: r.rule, allows: formatConnections(r.allows) })),
+            matchingRules: p.matchingRules.map((r) => ({
+              rule: r.rule,
+              allows: formatConnections(r.allows),
+            })),
           })),
         };
   return {

@@ -20,8 +20,7 @@ import { createEvaluator } from './evaluate.js';
 import type { IpRange } from './ip-set.js';
 
 export type PeerRef =
-  | { readonly kind: 'endpoint'; readonly id: string }
-  | { readonly kind: 'external'; readonly range: IpRange };
+  { readonly kind: 'endpoint'; readonly id: string } | { readonly kind: 'external'; readonly range: IpRange };
 
 export interface ConnectivityEntry {
   readonly src: PeerRef;
@@ -48,7 +47,9 @@ function foldClasses<A, B>(
 }
 
 /** Merges adjacent atoms of the same family with equal connections. */
-function mergeAtomRuns(items: readonly { atom: IpRange; conn: ConnectionSet }[]): { range: IpRange; conn: ConnectionSet }[] {
+function mergeAtomRuns(
+  items: readonly { atom: IpRange; conn: ConnectionSet }[],
+): { range: IpRange; conn: ConnectionSet }[] {
   const out: { range: IpRange; conn: ConnectionSet }[] = [];
   for (const { atom, conn } of items) {
     const last = out[out.length - 1];
@@ -110,7 +111,8 @@ export function computeConnectivity(model: ConnectivityModel): Connectivity {
     for (const dst of endpoints) {
       if (dst === src) continue;
       const conn = foldClasses(srcClasses, classesOf(dst), classAllowed);
-      if (!isEmptyConnections(conn)) entries.push({ src: srcRef, dst: { kind: 'endpoint', id: dst.id }, conn });
+      if (!isEmptyConnections(conn))
+        entries.push({ src: srcRef, dst: { kind: 'endpoint', id: dst.id }, conn });
     }
     const egress = mergeAtomRuns(
       index.atoms.map((atom) => ({

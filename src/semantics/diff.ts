@@ -72,7 +72,11 @@ function classify(before: ConnectionSet, after: ConnectionSet): DiffType | null 
 }
 
 /** The connections of a list of (possibly overlapping) ranges at one address. */
-function connAt(list: readonly { range: IpRange; conn: ConnectionSet }[], family: 4 | 6, addr: bigint): ConnectionSet {
+function connAt(
+  list: readonly { range: IpRange; conn: ConnectionSet }[],
+  family: 4 | 6,
+  addr: bigint,
+): ConnectionSet {
   let out = NO_CONNECTIONS;
   for (const { range, conn } of list) {
     if (range.family === family && range.lo <= addr && addr <= range.hi) out = unionConnections(out, conn);

@@ -125,7 +125,10 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
   for (const p of snapshot.pods) {
     if (options.skipCompletedPods && isCompleted(p)) continue;
     const { name, kind } = podPeer(p, chainOf);
-    add({ id: formatPeerId(p.namespace, name, kind), namespace: p.namespace, name, kind, origin: 'pods' }, memberOfPod(p));
+    add(
+      { id: formatPeerId(p.namespace, name, kind), namespace: p.namespace, name, kind, origin: 'pods' },
+      memberOfPod(p),
+    );
   }
   const running = options.skipWorkloadsWithPods ? workloadsWithPods(snapshot, options) : new Set<string>();
   for (const w of snapshot.workloads) {
@@ -135,7 +138,13 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
       if (w.owner && (WORKLOAD_KINDS as readonly string[]).includes(w.owner.kind)) continue;
     }
     add(
-      { id: formatPeerId(w.namespace, w.name, w.kind), namespace: w.namespace, name: w.name, kind: w.kind, origin: 'template' },
+      {
+        id: formatPeerId(w.namespace, w.name, w.kind),
+        namespace: w.namespace,
+        name: w.name,
+        kind: w.kind,
+        origin: 'template',
+      },
       { labels: w.labels, ports: w.ports, ips: [], hostNetwork: w.hostNetwork },
     );
   }
@@ -149,7 +158,11 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
  * under its peer id), else a workload or controller owner of that name (all
  * its pods, or its template when it has none). Null when nothing matches.
  */
-export function findEndpoint(snapshot: ClusterSnapshot, namespace: string, name: string): EndpointSpec | null {
+export function findEndpoint(
+  snapshot: ClusterSnapshot,
+  namespace: string,
+  name: string,
+): EndpointSpec | null {
   const pod = snapshot.pods.find((p) => p.namespace === namespace && p.name === name);
   if (pod) {
     const peer = podPeer(pod, ownerChainResolver(snapshot));
@@ -162,7 +175,9 @@ export function findEndpoint(snapshot: ClusterSnapshot, namespace: string, name:
       members: [memberOfPod(pod)],
     };
   }
-  const all = listEndpoints(snapshot, ANALYSIS_ENDPOINTS).concat(listEndpoints(snapshot, CONNECTIVITY_ENDPOINTS));
+  const all = listEndpoints(snapshot, ANALYSIS_ENDPOINTS).concat(
+    listEndpoints(snapshot, CONNECTIVITY_ENDPOINTS),
+  );
   return all.find((e) => e.namespace === namespace && e.name === name) ?? null;
 }
 

@@ -36,7 +36,12 @@ export interface ConnectionEvidence {
   readonly allowed: ConnectionSet;
 }
 
-function explainSide(ev: Evaluator, c: EndpointClass, direction: Direction, other: PeerEndpoint): SideEvidence {
+function explainSide(
+  ev: Evaluator,
+  c: EndpointClass,
+  direction: Direction,
+  other: PeerEndpoint,
+): SideEvidence {
   const selecting = ev.selectingPolicies(c, direction);
   if (selecting.length === 0) return { direction, isolated: false, policies: [], allows: ALL_CONNECTIONS };
   const dst: PeerEndpoint = direction === 'ingress' ? { kind: 'class', cls: c } : other;

@@ -77,7 +77,12 @@ export function buildChangeModel(
   swap: PolicySwap,
   options: ChangeModelOptions = {},
 ): ChangeModel {
-  const { endpoints = ANALYSIS_ENDPOINTS, extraEndpoints = [], compiled, interrupt = NEVER_INTERRUPT } = options;
+  const {
+    endpoints = ANALYSIS_ENDPOINTS,
+    extraEndpoints = [],
+    compiled,
+    interrupt = NEVER_INTERRUPT,
+  } = options;
   const key = `${swap.namespace}/${swap.name}`;
   const compile = (p: PolicyRecord): CompiledPolicy => compiled?.get(policyKey(p)) ?? compilePolicy(p);
   const others = snapshot.policies.filter((p) => policyKey(p) !== key).map(compile);

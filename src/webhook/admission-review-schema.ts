@@ -59,6 +59,9 @@ export const admissionReviewSchema = {
         dryRun: { type: 'boolean' },
         options: { type: ['object', 'null'] },
       },
+      // CREATE and UPDATE always carry the new object.
+      if: { properties: { operation: { enum: ['CREATE', 'UPDATE'] } } },
+      then: { required: ['object'], properties: { object: { type: 'object' } } },
     },
   },
 } as const;
@@ -92,6 +95,7 @@ function describeIssues(errors: readonly ErrorObject[]): EnvelopeIssue[] {
   const seen = new Set<string>();
   const issues: EnvelopeIssue[] = [];
   for (const e of errors) {
+    if (e.keyword === 'if') continue; // restated by the failing `then` keyword
     const issue = describeIssue(e);
     const key = `${issue.field}\u0000${issue.message}`;
     if (seen.has(key)) continue;

@@ -18,25 +18,43 @@ for (const file of listScenarios()) {
     for (const r of s.expect.fires ?? []) t.ok(fired.has(r), `${r} fires`);
     for (const r of s.expect.silent ?? []) t.notOk(fired.has(r), `${r} stays silent`);
     for (const [rule, text] of Object.entries(s.expect.messageIncludes ?? {})) {
-      t.ok(byRule(rule).some((f) => f.message.includes(text as string)), `${rule} message includes "${text}"`);
+      t.ok(
+        byRule(rule).some((f) => f.message.includes(text as string)),
+        `${rule} message includes "${text}"`,
+      );
     }
     for (const [rule, text] of Object.entries(s.expect.messageExcludes ?? {})) {
-      t.notOk(byRule(rule).some((f) => f.message.includes(text as string)), `${rule} message excludes "${text}"`);
+      t.notOk(
+        byRule(rule).some((f) => f.message.includes(text as string)),
+        `${rule} message excludes "${text}"`,
+      );
     }
     for (const [rule, text] of Object.entries(s.expect.fixIncludes ?? {})) {
-      t.ok(byRule(rule).some((f) => f.fix?.includes(text as string)), `${rule} fix includes "${text}"`);
+      t.ok(
+        byRule(rule).some((f) => f.fix?.includes(text as string)),
+        `${rule} fix includes "${text}"`,
+      );
     }
     for (const [rule, severity] of Object.entries(s.expect.severities ?? {})) {
-      t.ok(byRule(rule).length > 0 && byRule(rule).every((f) => f.severity === severity), `${rule} is ${severity}`);
+      t.ok(
+        byRule(rule).length > 0 && byRule(rule).every((f) => f.severity === severity),
+        `${rule} is ${severity}`,
+      );
     }
     for (const [rule, subjects] of Object.entries(s.expect.subjects ?? {})) {
       t.same(byRule(rule)[0]?.subjects, subjects, `${rule} subjects`);
     }
     if (s.expect.warningIncludes) {
-      t.ok(d.warnings.some((w) => w.includes(s.expect.warningIncludes as string)), 'warning present');
+      t.ok(
+        d.warnings.some((w) => w.includes(s.expect.warningIncludes as string)),
+        'warning present',
+      );
     }
     for (const f of d.findings) {
-      t.ok(f.message.length <= 120 && !f.message.includes('\n'), `${f.rule} message fits one line: ${f.message}`);
+      t.ok(
+        f.message.length <= 120 && !f.message.includes('\n'),
+        `${f.rule} message fits one line: ${f.message}`,
+      );
     }
     t.equal(d.denyMessage !== null, !d.allowed, 'a denial carries a message');
   });

@@ -9,7 +9,7 @@ import {
   parseManifestTexts,
   YamlSyntaxError,
 } from '../../src/parse/index.js';
-import { fixturePath, readFixture } from '../helpers/parse-fixtures.js';
+import { fixturePath, readFixture } from '../support/parse-fixtures.js';
 
 async function catchError(run: () => Promise<unknown>): Promise<unknown> {
   try {

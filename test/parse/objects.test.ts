@@ -11,7 +11,7 @@ import {
   parseWorkload,
 } from '../../src/parse/index.js';
 import { WORKLOAD_KINDS } from '../../src/model/records.js';
-import { readFixture } from '../helpers/parse-fixtures.js';
+import { readFixture } from '../support/parse-fixtures.js';
 
 /** Parses YAML documents given as objects, from one source `test.yaml`. */
 function parseObjects(...objects: unknown[]): ReturnType<typeof parseManifestTexts> {

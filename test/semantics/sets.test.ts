@@ -56,10 +56,7 @@ t.test('connection sets', async (t) => {
   );
   t.equal(intersectConnections(tcp80, udp53), NO_CONNECTIONS, 'different protocols do not intersect');
   t.equal(
-    unionConnections(
-      unionConnections(allPortsOf('TCP'), allPortsOf('UDP')),
-      connectionsOf('SCTP', 1, 65535),
-    ),
+    unionConnections(unionConnections(allPortsOf('TCP'), allPortsOf('UDP')), connectionsOf('SCTP', 1, 65535)),
     ALL_CONNECTIONS,
     'a union covering everything is the ALL sentinel',
   );
@@ -88,15 +85,12 @@ t.test('CIDRs and ipBlocks', async (t) => {
 
 t.test('atoms cover the address space and split at every boundary', async (t) => {
   const atoms = atomizeAddressSpace([ipBlockToSet('10.0.0.0/8', ['10.1.0.0/16'])]);
-  t.same(
-    atoms.filter((a) => a.family === 4).map(formatIpRange),
-    [
-      '0.0.0.0-9.255.255.255',
-      '10.0.0.0-10.0.255.255',
-      '10.1.0.0-10.1.255.255',
-      '10.2.0.0-10.255.255.255',
-      '11.0.0.0-255.255.255.255',
-    ],
-  );
+  t.same(atoms.filter((a) => a.family === 4).map(formatIpRange), [
+    '0.0.0.0-9.255.255.255',
+    '10.0.0.0-10.0.255.255',
+    '10.1.0.0-10.1.255.255',
+    '10.2.0.0-10.255.255.255',
+    '11.0.0.0-255.255.255.255',
+  ]);
   t.equal(atoms.filter((a) => a.family === 6).length, 1, 'IPv6 space is one atom when no IPv6 block exists');
 });

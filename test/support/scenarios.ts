@@ -74,8 +74,15 @@ export function loadScenario(file: string): Scenario {
     if (!parsed.ok) throw new Error(`${file}: invalid object: ${JSON.stringify(parsed.issues)}`);
     const p = parsed.policy;
     const old = snapshot.policies.find((x) => policyKey(x) === policyKey(p)) ?? null;
-    if (raw.change.operation === 'UPDATE' && !old) throw new Error(`${file}: UPDATE of a policy not in the state`);
-    change = { operation: raw.change.operation, namespace: p.namespace, name: p.name, object: p, oldObject: old };
+    if (raw.change.operation === 'UPDATE' && !old)
+      throw new Error(`${file}: UPDATE of a policy not in the state`);
+    change = {
+      operation: raw.change.operation,
+      namespace: p.namespace,
+      name: p.name,
+      object: p,
+      oldObject: old,
+    };
   }
   return {
     file,

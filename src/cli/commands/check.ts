@@ -14,7 +14,8 @@ import { checkResultsToJson, renderCheckText } from '../../report/check-report.j
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 
-type Step = { readonly kind: 'apply'; readonly file: string } | { readonly kind: 'delete'; readonly ref: string };
+type Step =
+  { readonly kind: 'apply'; readonly file: string } | { readonly kind: 'delete'; readonly ref: string };
 
 interface CheckOptions {
   readonly state: string[];
@@ -28,7 +29,9 @@ export async function loadConfigFile(file: string | undefined): Promise<Prefligh
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return parseConfigText(text, file);
 }
@@ -59,17 +62,22 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     )
     .requiredOption('--state <path...>', 'manifests of the cluster state (files or directories)')
     .option('--config <file>', 'configuration file (YAML or JSON)')
-    .option('--apply <file>', 'manifests to apply: each NetworkPolicy is a CREATE (or UPDATE if it exists); repeatable', (file: string) => {
-      steps.push({ kind: 'apply', file });
-      return file;
-    })
+    .option(
+      '--apply <file>',
+      'manifests to apply: each NetworkPolicy is a CREATE (or UPDATE if it exists); repeatable',
+      (file: string) => {
+        steps.push({ kind: 'apply', file });
+        return file;
+      },
+    )
     .option('--delete <ns/name>', 'delete a NetworkPolicy of the state; repeatable', (ref: string) => {
       steps.push({ kind: 'delete', ref });
       return ref;
     })
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: CheckOptions) => {
-      if (steps.length === 0) throw new UsageError('check needs at least one --apply FILE or --delete NS/NAME');
+      if (steps.length === 0)
+        throw new UsageError('check needs at least one --apply FILE or --delete NS/NAME');
       const config = await loadConfigFile(opts.config);
       let state = (await loadManifests(opts.state)).snapshot;
       const results: CheckResult[] = [];
@@ -77,15 +85,21 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
         if (step.kind === 'delete') {
           const { namespace, name } = parseRef(step.ref);
           const existing = state.policies.find((p) => policyKey(p) === `${namespace}/${name}`);
-          if (!existing) throw new UsageError(`--delete ${step.ref}: no NetworkPolicy ${namespace}/${name} in the state`);
-          const r = admit(state, { operation: 'DELETE', namespace, name, object: null, oldObject: existing }, config);
+          if (!existing)
+            throw new UsageError(`--delete ${step.ref}: no NetworkPolicy ${namespace}/${name} in the state`);
+          const r = admit(
+            state,
+            { operation: 'DELETE', namespace, name, object: null, oldObject: existing },
+            config,
+          );
           results.push(r.result);
           state = r.state;
           continue;
         }
         const applied = (await loadManifests([step.file])).snapshot;
         state = mergeWorkloadObjects(state, applied);
-        if (applied.policies.length === 0) throw new UsageError(`--apply ${step.file}: no NetworkPolicy in it`);
+        if (applied.policies.length === 0)
+          throw new UsageError(`--apply ${step.file}: no NetworkPolicy in it`);
         for (const policy of applied.policies) {
           const existing = state.policies.find((p) => policyKey(p) === policyKey(policy)) ?? null;
           const change: PolicyChange = {

@@ -16,7 +16,9 @@ export function registerDiff(program: Command, io: CliIo, setExit: (code: number
     .addOption(outputOption())
     .action(async (before: string, after: string, opts: ReportOptions) => {
       const [b, a] = await Promise.all([loadManifests([before]), loadManifests([after])]);
-      io.stdout(renderDiff(diffConnectivity(connectivityOf(b.snapshot), connectivityOf(a.snapshot)), opts.output));
+      io.stdout(
+        renderDiff(diffConnectivity(connectivityOf(b.snapshot), connectivityOf(a.snapshot)), opts.output),
+      );
       setExit(EXIT.ok);
     });
 }

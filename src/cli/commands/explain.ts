@@ -26,11 +26,14 @@ function parsePort(text: string | undefined): ExplainQuery['port'] {
   if (text === undefined) return null;
   const m = /^(\d{1,5})(?:\/(TCP|UDP|SCTP))?$/i.exec(text);
   const port = m ? Number(m[1]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new UsageError(`--port expects PORT[/TCP|UDP|SCTP] with PORT 1-65535, got "${text}"`);
-  return { port, protocol: ((m[2] ?? 'TCP').toUpperCase() as Protocol) };
+  if (!m || port < 1 || port > 65535)
+    throw new UsageError(`--port expects PORT[/TCP|UDP|SCTP] with PORT 1-65535, got "${text}"`);
+  return { port, protocol: (m[2] ?? 'TCP').toUpperCase() as Protocol };
 }
 
-type Resolved = { readonly label: string; readonly spec: EndpointSpec } | { readonly label: string; readonly address: string };
+type Resolved =
+  | { readonly label: string; readonly spec: EndpointSpec }
+  | { readonly label: string; readonly address: string };
 
 function resolveRef(snapshot: ClusterSnapshot, ref: string, option: string, allowAddress: boolean): Resolved {
   if (allowAddress && parseAddress(ref)) {
@@ -38,9 +41,15 @@ function resolveRef(snapshot: ClusterSnapshot, ref: string, option: string, allo
     return pod ? { label: `${pod.id} (${ref})`, spec: pod } : { label: `${ref}[External]`, address: ref };
   }
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(ref);
-  if (!m) throw new UsageError(`${option} expects NAMESPACE/NAME${allowAddress ? ' or an IP address' : ''}, got "${ref}"`);
+  if (!m)
+    throw new UsageError(
+      `${option} expects NAMESPACE/NAME${allowAddress ? ' or an IP address' : ''}, got "${ref}"`,
+    );
   const spec = findEndpoint(snapshot, m[1] as string, m[2] as string);
-  if (!spec) throw new UsageError(`${option} ${ref}: no pod or workload named ${m[2]} in namespace ${m[1]} in the state`);
+  if (!spec)
+    throw new UsageError(
+      `${option} ${ref}: no pod or workload named ${m[2]} in namespace ${m[1]} in the state`,
+    );
   return { label: spec.id, spec };
 }
 
@@ -69,7 +78,11 @@ export function registerExplain(program: Command, io: CliIo, setExit: (code: num
         const e = index.endpoints[i]!;
         return { kind: 'class', cls: index.classes[e.classIds[0]!]! };
       };
-      const evidence = explainConnection(createEvaluator(policies), peerOf(src, 0), peerOf(dst, 'spec' in src ? 1 : 0));
+      const evidence = explainConnection(
+        createEvaluator(policies),
+        peerOf(src, 0),
+        peerOf(dst, 'spec' in src ? 1 : 0),
+      );
       const query: ExplainQuery = { from: src.label, to: dst.label, port };
       io.stdout(
         opts.output === 'json'

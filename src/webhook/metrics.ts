@@ -1,0 +1,123 @@
+/**
+ * Prometheus metrics of one app, in a registry of its own (never the global
+ * one), so that tests can build many apps side by side:
+ *
+ *   netpol_preflight_reviews_total{operation,decision}       reviews answered (decision: see ReviewVerdict)
+ *   netpol_preflight_findings_total{rule,severity}            findings in answered reviews
+ *   netpol_preflight_review_duration_seconds{cache}           review latency, arrival to answer
+ *   netpol_preflight_review_cache_total{result}               cache hits and misses
+ *   netpol_preflight_overlay_entries                          admitted changes not yet seen by the source
+ *   netpol_preflight_state_ready                              1 when the state source is ready
+ *   netpol_preflight_state_synced{resource}                   1 when the resource is synced
+ *   netpol_preflight_state_objects{resource}                  objects per resource in the state
+ *   netpol_preflight_state_last_sync_timestamp_seconds{resource}
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterStateSource } from '../cluster/state-source.js';
+import type { ReviewSummary } from './review-handler.js';
+
+export interface WebhookMetrics {
+  readonly registry: Registry;
+  observeReview(summary: ReviewSummary): void;
+  /** The exposition text and its content type. */
+  render(): Promise<{ readonly contentType: string; readonly text: string }>;
+}
+
+export interface MetricsOptions {
+  readonly source: ClusterStateSource;
+  /** Size of the read-your-writes overlay, read at scrape time. */
+  readonly overlaySize: () => number;
+  /** Also export the process metrics (CPU, memory, event loop); off in tests. */
+  readonly processMetrics: boolean;
+}
+
+export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
+  const { source } = options;
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'netpol_preflight_' });
+  const reviews = new Counter({
+    name: 'netpol_preflight_reviews_total',
+    help: 'Admission reviews answered, by operation and decision.',
+    labelNames: ['operation', 'decision'] as const,
+    registers: [registry],
+  });
+  const findings = new Counter({
+    name: 'netpol_preflight_findings_total',
+    help: 'Findings reported in answered admission reviews, by rule and severity.',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'netpol_preflight_review_duration_seconds',
+    help: 'Time from the arrival of an admission review to its answer.',
+    labelNames: ['cache'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const cache = new Counter({
+    name: 'netpol_preflight_review_cache_total',
+    help: 'Review cache lookups, by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'netpol_preflight_overlay_entries',
+    help: 'Admitted changes not yet visible in the state source (read-your-writes overlay).',
+    registers: [registry],
+    collect() {
+      this.set(options.overlaySize());
+    },
+  });
+  new Gauge({
+    name: 'netpol_preflight_state_ready',
+    help: '1 when the cluster state source is ready, else 0.',
+    registers: [registry],
+    collect() {
+      this.set(source.readiness().ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'netpol_preflight_state_synced',
+    help: '1 when the resource is synced from the cluster state source, else 0.',
+    labelNames: ['resource'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source.status()) this.set({ resource: s.resource }, s.synced ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'netpol_preflight_state_objects',
+    help: 'Objects per resource in the cluster state.',
+    labelNames: ['resource'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source.status()) this.set({ resource: s.resource }, s.objects);
+    },
+  });
+  new Gauge({
+    name: 'netpol_preflight_state_last_sync_timestamp_seconds',
+    help: 'When the resource was last listed or received a watch event (seconds since the epoch).',
+    labelNames: ['resource'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source.status()) {
+        if (s.lastSyncAt !== null) this.set({ resource: s.resource }, s.lastSyncAt / 1000);
+      }
+    },
+  });
+  return {
+    registry,
+    observeReview(summary) {
+      reviews.inc({ operation: summary.operation, decision: summary.verdict });
+      for (const f of summary.findings) findings.inc({ rule: f.rule, severity: f.severity });
+      if (summary.cache !== 'none') cache.inc({ result: summary.cache });
+      duration.observe({ cache: summary.cache }, summary.durationMs / 1000);
+    },
+    async render() {
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+  };
+}

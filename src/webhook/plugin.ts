@@ -1,0 +1,123 @@
+/**
+ * The fastify plugin serving `POST /validate` (encapsulated: its parsers,
+ * hooks and error handler apply to its own routes only).
+ *
+ * The HTTP edge, case by case:
+ * - only `application/json` bodies are accepted; any other content type is 415;
+ * - bodies over VALIDATE_BODY_LIMIT (3 MiB, the API server's own limit on a request body,
+ *   `--max-request-bytes`) are 413;
+ * - a body that is not JSON, or not an `admission.k8s.io/v1` AdmissionReview, is 400 with a
+ *   JSON error naming the field; the envelope is checked by our own ajv (no coercion, no
+ *   removal of properties: the object under review is never altered);
+ * - no response schema: fastify's serializer would drop fields it does not list (warnings);
+ * - anything that fails after the uid is known is still an AdmissionReview answer with that uid,
+ *   per the configured failure mode, and logged with its stack.
+ */
+import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync, RawServerBase } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { PreflightConfig } from '../model/config.js';
+import { wrapResponse, type AdmissionReviewResponse } from './admission-review.js';
+import { checkAdmissionReview, formatEnvelopeIssues, type EnvelopeIssue } from './admission-review-schema.js';
+import type { WebhookMetrics } from './metrics.js';
+import { answerFailure, type Reviewer, type ReviewSummary } from './review-handler.js';
+
+/** 3 MiB: the API server's default limit on a request body; an AdmissionReview is built from one. */
+export const VALIDATE_BODY_LIMIT = 3 * 1024 * 1024;
+
+export interface WebhookPluginOptions {
+  readonly reviewer: Reviewer;
+  readonly metrics: WebhookMetrics;
+  readonly config: PreflightConfig;
+  readonly now: () => number;
+}
+
+/** The JSON body of every non-AdmissionReview answer (400, 413, 415, 500). */
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly error: string;
+  readonly message: string;
+  /** For an invalid AdmissionReview: each offending field. */
+  readonly fields?: readonly EnvelopeIssue[];
+}
+
+export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBase> = async (app, opts) => {
+  // Fastify also parses text/plain by default; an AdmissionReview is JSON only.
+  app.removeContentTypeParser('text/plain');
+  const arrivals = new WeakMap<object, number>();
+  app.addHook('onRequest', async (request) => {
+    arrivals.set(request, opts.now());
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (statusCode >= 500) request.log.error({ err: error }, 'unexpected error on /validate');
+    else request.log.info({ statusCode, code: error.code, reason: error.message }, 'rejected /validate request');
+    const body: ErrorBody = {
+      statusCode,
+      code: error.code ?? 'ERR_INTERNAL',
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: statusCode >= 500 ? 'internal error (see the webhook log)' : error.message,
+    };
+    return reply.code(statusCode).send(body);
+  });
+
+  app.post('/validate', { bodyLimit: VALIDATE_BODY_LIMIT }, async (request, reply) => {
+    const checked = checkAdmissionReview(request.body);
+    if (!checked.ok) {
+      const body: ErrorBody = {
+        statusCode: 400,
+        code: 'ERR_INVALID_ADMISSION_REVIEW',
+        error: 'Bad Request',
+        message: `invalid AdmissionReview: ${formatEnvelopeIssues(checked.issues)}`,
+        fields: checked.issues,
+      };
+      request.log.info({ statusCode: 400, reason: body.message }, 'rejected /validate request');
+      return reply.code(400).send(body);
+    }
+    const { request: admission } = checked.review;
+    let answer: AdmissionReviewResponse;
+    try {
+      const outcome = opts.reviewer.review(admission, arrivals.get(request) ?? opts.now());
+      logReview(request.log, outcome.summary);
+      opts.metrics.observeReview(outcome.summary);
+      answer = wrapResponse(outcome.response);
+    } catch (caught) {
+      // The reviewer never throws; this guards the logging and metrics around it.
+      request.log.error({ err: caught, uid: admission.uid }, 'unexpected error answering an admission review');
+      answer = wrapResponse(answerFailure(opts.config, admission.uid, 'internal-error').response);
+    }
+    return reply.code(200).send(answer);
+  });
+};
+
+/** One line per review; overrides, escalations and failures at a higher level. Never whole objects. */
+export function logReview(log: FastifyBaseLogger, s: ReviewSummary): void {
+  const fields = {
+    uid: s.uid,
+    operation: s.operation,
+    kind: s.kind,
+    namespace: s.namespace,
+    name: s.name,
+    user: s.user,
+    dryRun: s.dryRun,
+    decision: s.verdict,
+    ...(s.skipReason !== null ? { skipReason: s.skipReason } : {}),
+    rules: [...new Set(s.findings.map((f) => f.rule))],
+    ...(s.escalated.length > 0 ? { escalated: s.escalated } : {}),
+    ...(s.overrideReason !== null ? { overrideReason: s.overrideReason } : {}),
+    cache: s.cache,
+    stateVersion: s.stateVersion,
+    ...(s.recorded ? { recorded: true } : {}),
+    ...(s.notes.length > 0 ? { notes: s.notes } : {}),
+    durationMs: Math.round(s.durationMs * 1000) / 1000,
+  };
+  const msg = `admission review ${s.operation} ${s.namespace}/${s.name}: ${s.verdict}`;
+  if (s.failure !== null) {
+    log.error({ ...fields, failure: s.failure.cause, err: s.failure.error }, msg);
+  } else if (s.overrideReason !== null || s.escalated.length > 0) {
+    log.warn(fields, msg);
+  } else {
+    log.info(fields, msg);
+  }
+}

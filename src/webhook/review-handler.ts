@@ -1,0 +1,266 @@
+/**
+ * One admission review, start to finish, without HTTP: triage, read the
+ * change, answer from the cache or analyse it within the deadline against the
+ * state (source snapshot plus the read-your-writes overlay), shape the answer,
+ * and record admitted changes in the overlay. `review` never throws: any
+ * failure becomes the configured failure-mode answer, with the request's uid.
+ */
+import type { PreflightConfig } from '../model/config.js';
+import type { Decision, PolicyChange, RuleId, Severity } from '../model/findings.js';
+import { OVERRIDE_ANNOTATION } from '../model/findings.js';
+import type { ClusterSnapshot } from '../model/records.js';
+import type { ContextOptions } from '../checks/context.js';
+import type { Requester } from '../checks/decide.js';
+import { AnalysisInterruptedError } from '../checks/interrupt.js';
+import type { ClusterStateSource } from '../cluster/state-source.js';
+import { formatFieldIssue } from '../parse/issues.js';
+import { readPolicyChange, triageRequest, type SkipReason } from './admission-change.js';
+import {
+  allowResponse,
+  denyResponse,
+  type AdmissionOperation,
+  type AdmissionRequest,
+  type AdmissionResponse,
+} from './admission-review.js';
+import { applyOverlay, EMPTY_OVERLAY, pruneOverlay, recordAdmittedChange, type Overlay } from './overlay.js';
+import { computeReviewCacheKey, escalationIdentity, ReviewCache } from './review-cache.js';
+import { budgetWarnings, normalizeWarning } from './warnings.js';
+
+/** decideChange's signature (tests substitute a spy or a failing function). */
+export type DecideFn = (
+  snapshot: ClusterSnapshot,
+  change: PolicyChange,
+  config: PreflightConfig,
+  requester: Requester | null,
+  options: ContextOptions,
+) => Decision;
+
+export interface ReviewerOptions {
+  readonly config: PreflightConfig;
+  readonly source: ClusterStateSource;
+  readonly decide: DecideFn;
+  /** Milliseconds on a monotonic clock (deadlines, overlay TTL, durations). */
+  readonly now: () => number;
+  readonly cacheSize: number;
+  readonly overlayTtlMs: number;
+}
+
+/**
+ * What became of a review (metrics label `decision`):
+ * `allowed` (no warning), `warned` (allowed with warnings), `denied`, `skipped` (allowed at once,
+ * see SkipReason), `invalid` (denied: the object would not pass API validation), `failed-open` /
+ * `failed-closed` (the analysis failed or ran out of time: answered per `failureMode`).
+ */
+export type ReviewVerdict = 'allowed' | 'warned' | 'denied' | 'skipped' | 'invalid' | 'failed-open' | 'failed-closed';
+
+export type CacheUse = 'hit' | 'miss' | 'none';
+
+export type FailureCause = 'deadline' | 'internal-error';
+
+export interface ReviewFailure {
+  readonly cause: FailureCause;
+  readonly error: Error;
+}
+
+/** Everything the log line and the metrics need about one review; never whole objects. */
+export interface ReviewSummary {
+  readonly uid: string;
+  readonly operation: AdmissionOperation;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly user: string;
+  readonly dryRun: boolean;
+  readonly verdict: ReviewVerdict;
+  readonly skipReason: SkipReason | null;
+  readonly findings: readonly { readonly rule: RuleId; readonly severity: Severity }[];
+  readonly escalated: readonly RuleId[];
+  readonly overrideReason: string | null;
+  readonly cache: CacheUse;
+  readonly failure: ReviewFailure | null;
+  /** `<source version>.<overlay generation>`. */
+  readonly stateVersion: string;
+  /** True when the change was recorded in the read-your-writes overlay. */
+  readonly recorded: boolean;
+  readonly notes: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface ReviewOutcome {
+  readonly response: AdmissionResponse;
+  readonly summary: ReviewSummary;
+}
+
+export interface Reviewer {
+  /** Answers one request received at `receivedAt` (on the `now` clock). Never throws. */
+  review(request: AdmissionRequest, receivedAt: number): ReviewOutcome;
+  /** The current read-your-writes overlay. */
+  overlay(): Overlay;
+  /** Number of decisions in the cache. */
+  cacheSize(): number;
+}
+
+const MAX_INVALID_ISSUES = 5;
+
+export function createReviewer(options: ReviewerOptions): Reviewer {
+  const { config, source, decide, now } = options;
+  const cache = new ReviewCache<Decision>(options.cacheSize);
+  let overlay: Overlay = EMPTY_OVERLAY;
+  let effective: { base: ClusterSnapshot; overlay: Overlay; snapshot: ClusterSnapshot } | null = null;
+
+  function effectiveSnapshot(base: ClusterSnapshot): ClusterSnapshot {
+    if (overlay.entries.size === 0) return base;
+    if (effective?.base !== base || effective.overlay !== overlay) {
+      effective = { base, overlay, snapshot: applyOverlay(base, overlay) };
+    }
+    return effective.snapshot;
+  }
+
+  function review(request: AdmissionRequest, receivedAt: number): ReviewOutcome {
+    const requester: Requester = { username: request.userInfo.username ?? '', groups: request.userInfo.groups ?? [] };
+    const summary: MutableSummary = {
+      uid: request.uid,
+      operation: request.operation,
+      kind: `${request.kind.group}/${request.kind.kind}`,
+      namespace: request.namespace ?? '',
+      name: request.name ?? '',
+      user: requester.username,
+      dryRun: request.dryRun === true,
+      verdict: 'allowed',
+      skipReason: null,
+      findings: [],
+      escalated: [],
+      overrideReason: null,
+      cache: 'none',
+      failure: null,
+      stateVersion: '',
+      recorded: false,
+      notes: [],
+      durationMs: 0,
+    };
+    let change: PolicyChange | null = null;
+    const finish = (response: AdmissionResponse): ReviewOutcome => {
+      summary.durationMs = now() - receivedAt;
+      return { response, summary };
+    };
+    try {
+      const base = source.snapshot();
+      overlay = pruneOverlay(overlay, base, now(), options.overlayTtlMs);
+      summary.stateVersion = `${source.version()}.${overlay.generation}`;
+      const skip = triageRequest(request, base);
+      if (skip !== null) return finish(skipped(summary, skip));
+      const read = readPolicyChange(request, base);
+      if (read.kind === 'skip') return finish(skipped(summary, read.reason));
+      if (read.kind === 'invalid') {
+        summary.verdict = 'invalid';
+        const shown = read.issues.slice(0, MAX_INVALID_ISSUES).map(formatFieldIssue);
+        const more = read.issues.length - shown.length;
+        return finish(
+          denyResponse(
+            request.uid,
+            `NetworkPolicy ${read.namespace}/${read.name} is invalid: ${shown.join('; ')}${more > 0 ? ` (+${more} more)` : ''}`,
+          ),
+        );
+      }
+      change = read.change;
+      summary.namespace = change.namespace;
+      summary.name = change.name;
+      summary.notes = read.notes;
+      const key = computeReviewCacheKey({
+        operation: change.operation,
+        object: change.object,
+        oldObject: change.oldObject,
+        escalation: escalationIdentity(config.escalate, requester),
+        stateVersion: summary.stateVersion,
+      });
+      let decision = cache.get(key);
+      summary.cache = decision ? 'hit' : 'miss';
+      if (!decision) {
+        const deadlineAt = receivedAt + config.deadlineMs;
+        if (now() >= deadlineAt) throw new AnalysisInterruptedError('queue');
+        decision = decide(effectiveSnapshot(base), change, config, requester, { interrupt: () => now() >= deadlineAt });
+        cache.set(key, decision);
+      }
+      const response = answerDecision(request.uid, decision, summary);
+      if (decision.allowed) recordAdmitted(change, summary);
+      return finish(response);
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      summary.failure = { cause: error instanceof AnalysisInterruptedError ? 'deadline' : 'internal-error', error };
+      const failed = answerFailure(config, request.uid, summary.failure.cause);
+      summary.verdict = failed.verdict;
+      const response = failed.response;
+      if (response.allowed && change !== null) recordAdmitted(change, summary);
+      return finish(response);
+    }
+  }
+
+  function recordAdmitted(change: PolicyChange, summary: MutableSummary): void {
+    if (summary.dryRun) return;
+    overlay = recordAdmittedChange(overlay, change, now());
+    summary.recorded = true;
+  }
+
+  return { review, overlay: () => overlay, cacheSize: () => cache.size };
+}
+
+/**
+ * The answer when a review cannot be analysed (deadline, internal error), per `failureMode`:
+ * `allow-with-warning` allows with a warning that says so; `deny` denies with code 504 (deadline)
+ * or 500 (internal error).
+ */
+export function answerFailure(
+  config: PreflightConfig,
+  uid: string,
+  cause: FailureCause,
+): { readonly response: AdmissionResponse; readonly verdict: 'failed-open' | 'failed-closed' } {
+  const what =
+    cause === 'deadline'
+      ? `analysis did not finish within ${config.deadlineMs} ms`
+      : 'internal error during analysis (see the webhook log)';
+  if (config.failureMode === 'allow-with-warning') {
+    return {
+      verdict: 'failed-open',
+      response: allowResponse(uid, {
+        warnings: [normalizeWarning(`netpol-preflight: ${what}; allowed unchecked (failureMode allow-with-warning)`)],
+      }),
+    };
+  }
+  return {
+    verdict: 'failed-closed',
+    response: denyResponse(
+      uid,
+      `netpol-preflight: ${what}; denied (failureMode deny). Retry, or run \`netpol-preflight check\` on the change.`,
+      {},
+      cause === 'deadline' ? { code: 504, reason: 'Timeout' } : { code: 500, reason: 'InternalError' },
+    ),
+  };
+}
+
+type MutableSummary = { -readonly [K in keyof ReviewSummary]: ReviewSummary[K] };
+
+function skipped(summary: MutableSummary, reason: SkipReason): AdmissionResponse {
+  summary.verdict = 'skipped';
+  summary.skipReason = reason;
+  return allowResponse(summary.uid);
+}
+
+function answerDecision(uid: string, decision: Decision, summary: MutableSummary): AdmissionResponse {
+  summary.findings = decision.findings.map((f) => ({ rule: f.rule, severity: f.severity }));
+  summary.escalated = decision.escalated;
+  summary.overrideReason = decision.overrideReason;
+  const warnings = budgetWarnings(decision.warnings, uid);
+  const auditAnnotations: Record<string, string> = {};
+  if (decision.overrideReason !== null) auditAnnotations['override-reason'] = decision.overrideReason;
+  if (decision.escalated.length > 0) auditAnnotations['escalated-rules'] = decision.escalated.join(',');
+  if (decision.allowed) {
+    summary.verdict = warnings.length > 0 ? 'warned' : 'allowed';
+    return allowResponse(uid, { warnings, auditAnnotations });
+  }
+  summary.verdict = 'denied';
+  const denied = decision.findings.filter((f) => f.severity === 'deny').map((f) => f.rule);
+  auditAnnotations['denied-rules'] = [...new Set(denied)].join(',');
+  const message =
+    decision.denyMessage ?? `netpol-preflight denied the change; set ${OVERRIDE_ANNOTATION} on the policy to override`;
+  return denyResponse(uid, message, { warnings, auditAnnotations });
+}
