@@ -18,11 +18,11 @@ t.test('rule ids are unique and stable in form', async (t) => {
 
 t.test('every rule is in the README catalog with its default severity', async (t) => {
   for (const c of CHECKS) {
-    const row = README.split('\n').find((l) => l.startsWith(`| \`${c.id}\``));
+    const row = README.split('\n').find((l) => new RegExp(`^\\|\\s*\`${c.id}\`\\s*\\|`).test(l));
     t.ok(row, `${c.id} has a catalog row`);
     t.match(
       row ?? '',
-      new RegExp(`\\| ${c.defaultSeverity} \\|`),
+      new RegExp(`\\|\\s*${c.defaultSeverity}\\s*\\|`),
       `${c.id} row names its default ${c.defaultSeverity}`,
     );
   }
