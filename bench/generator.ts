@@ -59,7 +59,24 @@ function rng(seed: number): () => number {
 }
 
 const TIERS = ['web', 'api', 'worker', 'data'] as const;
-const APP_WORDS = ['cart', 'checkout', 'search', 'catalog', 'auth', 'billing', 'orders', 'profile', 'reports', 'media', 'ledger', 'events', 'gateway', 'notify', 'pricing', 'stock'];
+const APP_WORDS = [
+  'cart',
+  'checkout',
+  'search',
+  'catalog',
+  'auth',
+  'billing',
+  'orders',
+  'profile',
+  'reports',
+  'media',
+  'ledger',
+  'events',
+  'gateway',
+  'notify',
+  'pricing',
+  'stock',
+];
 
 function ipOf(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
@@ -74,7 +91,11 @@ interface App {
   readonly port: { name: string; number: number };
 }
 
-function podTemplate(labels: Record<string, string>, ports: { name: string; containerPort: number; protocol?: string }[], image: string) {
+function podTemplate(
+  labels: Record<string, string>,
+  ports: { name: string; containerPort: number; protocol?: string }[],
+  image: string,
+) {
   return {
     metadata: { labels },
     spec: { containers: [{ name: 'main', image, ports }] },
@@ -104,7 +125,11 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
 
   // kube-system: CoreDNS, Calico (hostNetwork DaemonSet, one pod per node).
   objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } });
-  objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring', labels: { team: 'platform' } } });
+  objects.push({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'monitoring', labels: { team: 'platform' } },
+  });
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -112,10 +137,14 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
     spec: {
       replicas: 2,
       selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      template: podTemplate({ 'k8s-app': 'kube-dns' }, [
-        { name: 'dns', containerPort: 53, protocol: 'UDP' },
-        { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
-      ], 'coredns'),
+      template: podTemplate(
+        { 'k8s-app': 'kube-dns' },
+        [
+          { name: 'dns', containerPort: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+        ],
+        'coredns',
+      ),
     },
   });
   objects.push({
@@ -132,7 +161,14 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
     },
   });
   const nodes = Math.max(3, Math.round(size.pods / 40));
-  const addPod = (namespace: string, name: string, labels: Record<string, string>, owner: { kind: string; name: string } | null, ports: { name: string; containerPort: number; protocol?: string }[], hostNetwork = false): void => {
+  const addPod = (
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    owner: { kind: string; name: string } | null,
+    ports: { name: string; containerPort: number; protocol?: string }[],
+    hostNetwork = false,
+  ): void => {
     podCount++;
     objects.push({
       apiVersion: 'v1',
@@ -141,28 +177,79 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
         name,
         namespace,
         labels,
-        ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: `${namespace}-${owner.name}`, controller: true }] } : {}),
+        ...(owner
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: owner.kind,
+                  name: owner.name,
+                  uid: `${namespace}-${owner.name}`,
+                  controller: true,
+                },
+              ],
+            }
+          : {}),
       },
       spec: { hostNetwork, containers: [{ name: 'main', image: 'app', ports }] },
-      status: { phase: 'Running', podIP: hostNetwork ? `192.168.${(podCount >> 8) & 255}.${podCount & 255}` : ipOf(ipCounter++) },
+      status: {
+        phase: 'Running',
+        podIP: hostNetwork ? `192.168.${(podCount >> 8) & 255}.${podCount & 255}` : ipOf(ipCounter++),
+      },
     });
   };
-  for (let i = 0; i < 2; i++) addPod('kube-system', `coredns-5d78c9869d-${i}`, { 'k8s-app': 'kube-dns', 'pod-template-hash': '5d78c9869d' }, { kind: 'ReplicaSet', name: 'coredns-5d78c9869d' }, [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }]);
+  for (let i = 0; i < 2; i++)
+    addPod(
+      'kube-system',
+      `coredns-5d78c9869d-${i}`,
+      { 'k8s-app': 'kube-dns', 'pod-template-hash': '5d78c9869d' },
+      { kind: 'ReplicaSet', name: 'coredns-5d78c9869d' },
+      [
+        { name: 'dns', containerPort: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+      ],
+    );
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'calico-node', namespace: 'kube-system', labels: { 'k8s-app': 'calico-node' } },
-    spec: { selector: { matchLabels: { 'k8s-app': 'calico-node' } }, template: { metadata: { labels: { 'k8s-app': 'calico-node' } }, spec: { hostNetwork: true, containers: [{ name: 'calico-node', image: 'calico/node:v3.28.0' }] } } },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'calico-node' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'calico-node' } },
+        spec: { hostNetwork: true, containers: [{ name: 'calico-node', image: 'calico/node:v3.28.0' }] },
+      },
+    },
   });
-  for (let n = 0; n < nodes; n++) addPod('kube-system', `calico-node-${n}`, { 'k8s-app': 'calico-node' }, { kind: 'DaemonSet', name: 'calico-node' }, [], true);
+  for (let n = 0; n < nodes; n++)
+    addPod(
+      'kube-system',
+      `calico-node-${n}`,
+      { 'k8s-app': 'calico-node' },
+      { kind: 'DaemonSet', name: 'calico-node' },
+      [],
+      true,
+    );
   // Monitoring: Prometheus scrapes every namespace's metrics port.
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: 'prometheus', namespace: 'monitoring' },
-    spec: { replicas: 2, serviceName: 'prometheus', selector: { matchLabels: { app: 'prometheus' } }, template: podTemplate({ app: 'prometheus' }, [{ name: 'web', containerPort: 9090 }], 'prometheus') },
+    spec: {
+      replicas: 2,
+      serviceName: 'prometheus',
+      selector: { matchLabels: { app: 'prometheus' } },
+      template: podTemplate({ app: 'prometheus' }, [{ name: 'web', containerPort: 9090 }], 'prometheus'),
+    },
   });
-  for (let i = 0; i < 2; i++) addPod('monitoring', `prometheus-${i}`, { app: 'prometheus' }, { kind: 'StatefulSet', name: 'prometheus' }, [{ name: 'web', containerPort: 9090 }]);
+  for (let i = 0; i < 2; i++)
+    addPod(
+      'monitoring',
+      `prometheus-${i}`,
+      { app: 'prometheus' },
+      { kind: 'StatefulSet', name: 'prometheus' },
+      [{ name: 'web', containerPort: 9090 }],
+    );
 
   const podsPerNamespace = Math.max(1, Math.floor((size.pods - podCount) / size.namespaces));
   const policiesPerNamespace = Math.max(1, Math.round(size.policies / size.namespaces));
@@ -170,7 +257,11 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
   for (let k = 0; k < size.namespaces; k++) {
     const ns = `team-${String(k).padStart(4, '0')}`;
     const env = pick(['prod', 'staging', 'dev'] as const);
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${k % 97}`, env } } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { team: `t${k % 97}`, env } },
+    });
     // Apps until the namespace's pod budget is spent.
     const apps: App[] = [];
     let budget = podsPerNamespace;
@@ -184,7 +275,12 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
         tier,
         kind: tier === 'data' ? 'StatefulSet' : 'Deployment',
         replicas,
-        port: tier === 'web' ? { name: 'http', number: 8080 } : tier === 'api' ? { name: 'grpc', number: 9090 } : { name: 'tcp', number: 7000 + (a % 100) },
+        port:
+          tier === 'web'
+            ? { name: 'http', number: 8080 }
+            : tier === 'api'
+              ? { name: 'grpc', number: 9090 }
+              : { name: 'tcp', number: 7000 + (a % 100) },
       };
       apps.push(app);
       budget -= replicas;
@@ -200,12 +296,23 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
         apiVersion: 'apps/v1',
         kind: app.kind,
         metadata: { name: app.name, namespace: ns },
-        spec: { replicas: app.replicas, selector: { matchLabels: { app: app.name } }, template: podTemplate(labels, ports, `example/${app.name}`), ...(app.kind === 'StatefulSet' ? { serviceName: app.name } : {}) },
+        spec: {
+          replicas: app.replicas,
+          selector: { matchLabels: { app: app.name } },
+          template: podTemplate(labels, ports, `example/${app.name}`),
+          ...(app.kind === 'StatefulSet' ? { serviceName: app.name } : {}),
+        },
       });
       const hash = (Math.floor(random() * 0xfffffff) >>> 0).toString(16);
-      const owner = app.kind === 'Deployment' ? { kind: 'ReplicaSet', name: `${app.name}-${hash}` } : { kind: 'StatefulSet', name: app.name };
+      const owner =
+        app.kind === 'Deployment'
+          ? { kind: 'ReplicaSet', name: `${app.name}-${hash}` }
+          : { kind: 'StatefulSet', name: app.name };
       for (let r = 0; r < app.replicas; r++) {
-        const podLabels = app.kind === 'Deployment' ? { ...labels, 'pod-template-hash': hash } : { ...labels, 'apps.kubernetes.io/pod-index': String(r) };
+        const podLabels =
+          app.kind === 'Deployment'
+            ? { ...labels, 'pod-template-hash': hash }
+            : { ...labels, 'apps.kubernetes.io/pod-index': String(r) };
         addPod(ns, `${owner.name}-${r}`, podLabels, owner, ports);
       }
     }
@@ -215,20 +322,42 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
     const lockedDown = random() < 0.9;
     if (lockedDown) {
       nsPolicies.push(policy(ns, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
-      nsPolicies.push(policy(ns, 'allow-dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [DNS_PEER], ports: DNS_PORTS }] }));
+      nsPolicies.push(
+        policy(ns, 'allow-dns', {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ to: [DNS_PEER], ports: DNS_PORTS }],
+        }),
+      );
     }
     nsPolicies.push(
       policy(ns, 'allow-monitoring', {
         podSelector: {},
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } }], ports: [{ port: 'metrics' }] }],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+                podSelector: { matchLabels: { app: 'prometheus' } },
+              },
+            ],
+            ports: [{ port: 'metrics' }],
+          },
+        ],
       }),
     );
     for (let i = 0; nsPolicies.length < policiesPerNamespace && i < apps.length; i++) {
       const target = apps[i] as App;
       const callers = apps.filter((x) => x !== target && TIERS.indexOf(x.tier) < TIERS.indexOf(target.tier));
       if (target.tier === 'web') {
-        nsPolicies.push(policy(ns, `allow-${target.name}-from-anywhere`, { podSelector: { matchLabels: { app: target.name } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: target.port.name }] }] }));
+        nsPolicies.push(
+          policy(ns, `allow-${target.name}-from-anywhere`, {
+            podSelector: { matchLabels: { app: target.name } },
+            policyTypes: ['Ingress'],
+            ingress: [{ ports: [{ port: target.port.name }] }],
+          }),
+        );
       } else if (callers.length > 0) {
         nsPolicies.push(
           policy(ns, `allow-${target.name}`, {
@@ -236,7 +365,15 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
             policyTypes: ['Ingress'],
             ingress: [
               {
-                from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: TIERS.slice(0, TIERS.indexOf(target.tier)) }] } }],
+                from: [
+                  {
+                    podSelector: {
+                      matchExpressions: [
+                        { key: 'tier', operator: 'In', values: TIERS.slice(0, TIERS.indexOf(target.tier)) },
+                      ],
+                    },
+                  },
+                ],
                 ports: [{ port: random() < 0.5 ? target.port.name : target.port.number }],
               },
             ],
@@ -248,7 +385,14 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
           policy(ns, `egress-to-${target.name}`, {
             podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data'] }] },
             policyTypes: ['Egress'],
-            egress: [{ to: [{ podSelector: { matchLabels: { app: target.name } } }], ports: [{ port: target.port.number, endPort: target.port.number + (random() < 0.2 ? 10 : 0) }] }],
+            egress: [
+              {
+                to: [{ podSelector: { matchLabels: { app: target.name } } }],
+                ports: [
+                  { port: target.port.number, endPort: target.port.number + (random() < 0.2 ? 10 : 0) },
+                ],
+              },
+            ],
           }),
         );
       }
@@ -262,7 +406,14 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
             policyTypes: ['Egress'],
             egress: [
               {
-                to: [{ ipBlock: { cidr: `${base}.${second}.0.0/16`, except: [`${base}.${second}.${third}.0/24`] } }],
+                to: [
+                  {
+                    ipBlock: {
+                      cidr: `${base}.${second}.0.0/16`,
+                      except: [`${base}.${second}.${third}.0/24`],
+                    },
+                  },
+                ],
                 ports: [{ port: 443 }],
               },
             ],
@@ -281,13 +432,18 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
     const app = pick(allApps);
     const r = random();
     if (r < 0.35) {
-      const caller = pick(allApps.filter((x) => x.namespace === app.namespace) );
+      const caller = pick(allApps.filter((x) => x.namespace === app.namespace));
       changes.push({
         operation: 'CREATE',
         object: policy(app.namespace, `allow-${app.name}-from-${caller.name}-${i}`, {
           podSelector: { matchLabels: { app: app.name } },
           policyTypes: ['Ingress'],
-          ingress: [{ from: [{ podSelector: { matchLabels: { app: caller.name } } }], ports: [{ port: app.port.name }] }],
+          ingress: [
+            {
+              from: [{ podSelector: { matchLabels: { app: caller.name } } }],
+              ports: [{ port: app.port.name }],
+            },
+          ],
         }),
         oldObject: null,
       });
@@ -297,12 +453,23 @@ export function generateCluster(size: ClusterSize, seed = 42): GeneratedCluster 
         object: policy(app.namespace, `lock-egress-${app.name}-${i}`, {
           podSelector: { matchLabels: { app: app.name } },
           policyTypes: ['Egress'],
-          egress: [{ to: [{ namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { tier: 'api' } } }], ports: [{ port: 9090 }] }],
+          egress: [
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { env: 'prod' } },
+                  podSelector: { matchLabels: { tier: 'api' } },
+                },
+              ],
+              ports: [{ port: 9090 }],
+            },
+          ],
         }),
         oldObject: null,
       });
     } else if (r < 0.75) {
-      const old = byKey.get(`${app.namespace}/allow-${app.name}`) ?? byKey.get(`${app.namespace}/allow-monitoring`);
+      const old =
+        byKey.get(`${app.namespace}/allow-${app.name}`) ?? byKey.get(`${app.namespace}/allow-monitoring`);
       if (!old) continue;
       const spec = JSON.parse(JSON.stringify(old.spec)) as { ingress?: { ports?: unknown[] }[] };
       if (spec.ingress?.[0]) spec.ingress[0].ports = [{ port: 8443 }, { port: 'metrics' }];

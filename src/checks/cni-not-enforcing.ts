@@ -4,6 +4,7 @@
  * and silently do nothing (for example with Flannel alone).
  */
 import type { CheckFinding } from '../model/findings.js';
+import type { ClusterSnapshot } from '../model/records.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
 
@@ -27,10 +28,16 @@ function isEnforcing(texts: readonly string[]): boolean {
   return texts.some((t) => ENFORCING.some((e) => t.toLowerCase().includes(e)));
 }
 
-function run(ctx: CheckContext): CheckFinding[] {
-  if (!ctx.change.object) return [];
+export interface CniStatus {
+  /** `ns/name` of every DaemonSet (objects, or owners of pods). */
+  readonly daemonSets: readonly string[];
+  readonly enforcing: boolean;
+}
+
+/** Looks at the DaemonSets of the state once; the rule reads the result for every change. */
+export function detectCni(snapshot: ClusterSnapshot): CniStatus {
   const daemonSets = new Map<string, string[]>();
-  for (const w of ctx.snapshot.workloads) {
+  for (const w of snapshot.workloads) {
     if (w.kind !== 'DaemonSet') continue;
     daemonSets.set(`${w.namespace}/${w.name}`, [
       w.name,
@@ -39,14 +46,18 @@ function run(ctx: CheckContext): CheckFinding[] {
       ...w.images,
     ]);
   }
-  for (const p of ctx.snapshot.pods) {
+  for (const p of snapshot.pods) {
     if (p.owner?.kind !== 'DaemonSet') continue;
     const key = `${p.namespace}/${p.owner.name}`;
     daemonSets.set(key, [...(daemonSets.get(key) ?? []), p.owner.name, ...Object.values(p.labels)]);
   }
-  if (daemonSets.size === 0) return [];
-  if ([...daemonSets.values()].some(isEnforcing)) return [];
-  const names = [...daemonSets.keys()].sort();
+  return { daemonSets: [...daemonSets.keys()].sort(), enforcing: [...daemonSets.values()].some(isEnforcing) };
+}
+
+function run(ctx: CheckContext): CheckFinding[] {
+  if (!ctx.change.object) return [];
+  const { daemonSets: names, enforcing } = ctx.cni;
+  if (names.length === 0 || enforcing) return [];
   const flannel = names.find((n) => n.includes('flannel'));
   return [
     {
@@ -55,7 +66,7 @@ function run(ctx: CheckContext): CheckFinding[] {
         `${ctx.policyRef} will have no effect: no NetworkPolicy-enforcing CNI found` +
           `${flannel ? ` (${flannel} does not enforce policies)` : ''}`,
       ),
-      subjects: names,
+      subjects: [...names],
       detail:
         `None of the DaemonSets (${names.join(', ')}) is a known NetworkPolicy-enforcing CNI or agent ` +
         '(Calico, Cilium, Antrea, kube-router, Weave Net, AWS VPC CNI network policy agent, Azure NPM, ' +

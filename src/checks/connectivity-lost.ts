@@ -4,41 +4,58 @@
  */
 import type { CheckFinding } from '../model/findings.js';
 import { formatConnections, isEmptyConnections } from '../semantics/connection-set.js';
+import type { ImpactPeer } from '../semantics/impact.js';
 import { formatIpRange } from '../semantics/ip-set.js';
 import type { CheckContext, Check } from './context.js';
 import { bulletList, clip, plural } from './messages.js';
 
+/** How many lost connections the detail lists before summarising the rest. */
+export const DETAIL_LIMIT = 50;
+
+function peerIds(ctx: CheckContext, p: ImpactPeer): string[] {
+  switch (p.kind) {
+    case 'class':
+      return ctx.endpointIds([p.cls]);
+    case 'group':
+      return ctx.endpointIds(p.classes());
+    case 'external':
+      return [`${formatIpRange(p.range)}[External]`];
+  }
+}
+
 function run(ctx: CheckContext): CheckFinding[] {
   const lines = new Map<string, string>();
   const pairs = new Set<string>();
-  let external = 0;
-  const ids = (cls: Parameters<CheckContext['endpointIds']>[0]) => ctx.endpointIds(cls);
+  const externalPairs = new Set<string>();
   for (const e of ctx.impact) {
     if (isEmptyConnections(e.lost)) continue;
-    const srcs = e.src.kind === 'class' ? ids([e.src.cls]) : [`${formatIpRange(e.src.atom)}[External]`];
-    const dsts = e.dst.kind === 'class' ? ids([e.dst.cls]) : [`${formatIpRange(e.dst.atom)}[External]`];
-    for (const s of srcs) {
-      for (const d of dsts) {
+    const lost = formatConnections(e.lost);
+    const bothWorkloads = e.src.kind !== 'external' && e.dst.kind !== 'external';
+    for (const s of peerIds(ctx, e.src)) {
+      for (const d of peerIds(ctx, e.dst)) {
         if (s === d) continue;
         const key = `${s} => ${d}`;
-        if (e.src.kind === 'class' && e.dst.kind === 'class') pairs.add(key);
-        else if (!lines.has(key)) external++;
-        lines.set(key, `${key} : loses ${formatConnections(e.lost)}`);
+        (bothWorkloads ? pairs : externalPairs).add(key);
+        if (lines.size < DETAIL_LIMIT || lines.has(key)) lines.set(key, `${key} : loses ${lost}`);
       }
     }
   }
-  if (lines.size === 0) return [];
+  const external = externalPairs.size;
+  const total = pairs.size + external;
+  if (total === 0) return [];
   const first = [...pairs][0] ?? [...lines.keys()][0] ?? '';
   const parts = [
     pairs.size > 0 ? plural(pairs.size, 'workload pair') : null,
     external > 0 ? plural(external, 'workload/External pair') : null,
   ].filter((x): x is string => x !== null);
+  const listed = [...lines.values()].sort();
+  const more = total > listed.length ? `\n  … and ${total - listed.length} more` : '';
   return [
     {
       rule: 'connectivity-lost',
       message: clip(`${ctx.policyRef} removes connections for ${parts.join(' and ')} (e.g. ${first})`),
-      subjects: [...pairs].sort(),
-      detail: `Connections lost through this ${ctx.change.operation}:\n${bulletList([...lines.values()].sort())}`,
+      subjects: [...pairs].sort().slice(0, DETAIL_LIMIT),
+      detail: `Connections lost through this ${ctx.change.operation}:\n${bulletList(listed)}${more}`,
     },
   ];
 }

@@ -7,11 +7,14 @@ import type { PreflightConfig } from '../model/config.js';
 import type { CheckFinding, PolicyChange, RuleId, Severity } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { EndpointClass } from '../semantics/classes.js';
-import type { CompiledPolicy } from '../semantics/compile.js';
 import type { ChangeModel, ImpactEntry } from '../semantics/impact.js';
-import { buildChangeModel, computeImpact } from '../semantics/impact.js';
+import type { PreparedState } from '../semantics/impact.js';
+import { buildChangeModel, computeImpact, prepareState } from '../semantics/impact.js';
 import type { Interrupt } from '../semantics/interrupt.js';
-import type { DnsTarget } from './dns.js';
+import type { ClassIndex } from '../semantics/classes.js';
+import type { CniStatus } from './cni-not-enforcing.js';
+import { detectCni } from './cni-not-enforcing.js';
+import type { DnsPlan, DnsTarget } from './dns.js';
 import { planDns, resolveDnsTargets } from './dns.js';
 
 export interface CheckContext {
@@ -24,6 +27,8 @@ export interface CheckContext {
   readonly dns: readonly DnsTarget[];
   /** `ns/name` of the changed policy. */
   readonly policyRef: string;
+  /** The CNI seen in the state (its DaemonSets). */
+  readonly cni: CniStatus;
   /** Sorted, de-duplicated endpoint ids of the given classes. */
   endpointIds(classes: Iterable<EndpointClass>): string[];
 }
@@ -38,42 +43,76 @@ export interface Check {
 }
 
 export interface ContextOptions {
-  readonly compiled?: ReadonlyMap<string, CompiledPolicy>;
   /** Polled during the analysis; when it returns true the analysis throws AnalysisInterruptedError. */
   readonly interrupt?: Interrupt;
 }
 
+/**
+ * What the checks derive once from a snapshot and a configuration: the
+ * prepared engine state (class index, compiled policies, policy model), the
+ * cluster DNS endpoints, and the DaemonSets (for the CNI rule). Reused by
+ * every change analysed against the same state.
+ */
+export interface CheckState {
+  readonly kind: 'check-state';
+  readonly snapshot: ClusterSnapshot;
+  readonly config: PreflightConfig;
+  readonly prepared: PreparedState;
+  readonly dnsPlan: DnsPlan;
+  readonly cni: CniStatus;
+  /** DNS targets resolved per class index (the prepared one, or one rebuilt for a change). */
+  dnsTargets(index: ClassIndex): readonly DnsTarget[];
+}
+
+export function prepareCheckState(snapshot: ClusterSnapshot, config: PreflightConfig): CheckState {
+  const dnsPlan = planDns(snapshot, config.dns);
+  const prepared = prepareState(snapshot, { extraEndpoints: dnsPlan.assumedEndpoints });
+  prepared.model.warm();
+  const targets = new WeakMap<ClassIndex, readonly DnsTarget[]>();
+  return {
+    kind: 'check-state',
+    snapshot,
+    config,
+    prepared,
+    dnsPlan,
+    cni: detectCni(snapshot),
+    dnsTargets(index) {
+      let t = targets.get(index);
+      if (!t) {
+        t = resolveDnsTargets(dnsPlan, index);
+        targets.set(index, t);
+      }
+      return t;
+    },
+  };
+}
+
 export function buildCheckContext(
-  snapshot: ClusterSnapshot,
+  state: CheckState,
   change: PolicyChange,
-  config: PreflightConfig,
   options: ContextOptions = {},
 ): CheckContext {
-  const plan = planDns(snapshot, config.dns);
   const model = buildChangeModel(
-    snapshot,
+    state.prepared,
     { namespace: change.namespace, name: change.name, before: change.oldObject, after: change.object },
-    {
-      extraEndpoints: plan.assumedEndpoints,
-      ...(options.compiled ? { compiled: options.compiled } : {}),
-      ...(options.interrupt ? { interrupt: options.interrupt } : {}),
-    },
+    options.interrupt ? { interrupt: options.interrupt } : {},
   );
   let impact: readonly ImpactEntry[] | null = null;
   return {
     change,
-    snapshot,
-    config,
+    snapshot: state.snapshot,
+    config: state.config,
     model,
     get impact() {
       impact ??= computeImpact(model);
       return impact;
     },
-    dns: resolveDnsTargets(plan, model.index),
+    dns: state.dnsTargets(model.index),
+    cni: state.cni,
     policyRef: `${change.namespace}/${change.name}`,
     endpointIds(classes) {
       const ids = new Set<string>();
-      for (const c of classes) for (const e of model.endpointsOfClass.get(c.id) ?? []) ids.add(e.id);
+      for (const c of classes) for (const e of model.index.endpointsOfClass.get(c.id) ?? []) ids.add(e.id);
       return [...ids].sort();
     },
   };

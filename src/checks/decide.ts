@@ -8,8 +8,8 @@ import type { EscalationRule, PreflightConfig } from '../model/config.js';
 import type { Decision, Enforcement, Finding, PolicyChange, RuleId, Severity } from '../model/findings.js';
 import { ENFORCEMENT_LABEL, OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
-import type { ContextOptions } from './context.js';
-import { buildCheckContext } from './context.js';
+import type { CheckState, ContextOptions } from './context.js';
+import { buildCheckContext, prepareCheckState } from './context.js';
 import { clip } from './messages.js';
 import { isNoopUpdate } from './noop-update.js';
 import { CHECKS } from './registry.js';
@@ -52,13 +52,18 @@ function denyMessageOf(change: PolicyChange, denials: readonly Finding[]): strin
   );
 }
 
+/**
+ * Decides one change. `state` is the cluster snapshot, or a CheckState
+ * prepared from it (and the same configuration) to reuse across changes.
+ */
 export function decideChange(
-  snapshot: ClusterSnapshot,
+  state: ClusterSnapshot | CheckState,
   change: PolicyChange,
   config: PreflightConfig,
   requester: Requester | null = null,
   options: ContextOptions = {},
 ): Decision {
+  const snapshot = 'kind' in state ? state.snapshot : state;
   const enforcement = namespaceEnforcement(snapshot, change.namespace);
   const reason = overrideReason(change);
   if (enforcement === 'off' || isNoopUpdate(change)) {
@@ -72,7 +77,8 @@ export function decideChange(
       escalated: [],
     };
   }
-  const ctx = buildCheckContext(snapshot, change, config, options);
+  const prepared = 'kind' in state && state.config === config ? state : prepareCheckState(snapshot, config);
+  const ctx = buildCheckContext(prepared, change, options);
   const escalate = escalatedRules(config.escalate, requester);
   const escalated = new Set<RuleId>();
   const findings: Finding[] = [];

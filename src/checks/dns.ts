@@ -178,7 +178,9 @@ export function resolveDnsTargets(plan: DnsPlan, index: ClassIndex): DnsTarget[]
       label: item.label,
       pods: { namespace, podSelector },
       address: null,
-      classes: index.classes.filter((c) => c.namespace === namespace && matchSelector(podSelector, c.labels)),
+      classes: (index.classesByNamespace.get(namespace) ?? []).filter((c) =>
+        matchSelector(podSelector, c.labels),
+      ),
       atom: null,
       ports: item.ports,
     };

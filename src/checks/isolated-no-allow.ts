@@ -21,8 +21,8 @@ function run(ctx: CheckContext): CheckFinding[] {
       model.checkpoint('isolation');
       if (c.hostNetwork || isDnsClass(ctx.dns, c)) continue;
       if (!model.after.isIsolated(c, direction)) continue;
-      if (sideAllowsAnything(model.after, model.index, c, direction)) continue;
-      if (!sideAllowsAnything(model.before, model.index, c, direction)) continue;
+      if (sideAllowsAnything(model.after, c, direction)) continue;
+      if (!sideAllowsAnything(model.before, c, direction)) continue;
       cut.push(c);
     }
     if (cut.length === 0) continue;

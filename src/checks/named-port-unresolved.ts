@@ -6,7 +6,7 @@
  */
 import type { CheckFinding } from '../model/findings.js';
 import type { Direction, PolicyRecord } from '../model/records.js';
-import type { EndpointClass } from '../semantics/classes.js';
+import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
 import { matchSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
@@ -16,16 +16,18 @@ function destinations(
   p: PolicyRecord,
   direction: Direction,
   ruleIndex: number,
-  classes: readonly EndpointClass[],
+  index: ClassIndex,
 ): EndpointClass[] {
   if (direction === 'ingress') {
-    return classes.filter((c) => c.namespace === p.namespace && matchSelector(p.podSelector, c.labels));
+    return (index.classesByNamespace.get(p.namespace) ?? []).filter((c) =>
+      matchSelector(p.podSelector, c.labels),
+    );
   }
   const rule = p.egress[ruleIndex];
-  if (!rule || rule.peers.length === 0) return [...classes];
+  if (!rule || rule.peers.length === 0) return [...index.classes];
   const out = new Set<EndpointClass>();
   for (const peer of rule.peers) {
-    if (peer.kind === 'selector') for (const c of peerClasses(peer, p.namespace, classes)) out.add(c);
+    if (peer.kind === 'selector') for (const c of peerClasses(peer, p.namespace, index)) out.add(c);
   }
   return [...out];
 }
@@ -33,14 +35,14 @@ function destinations(
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
-  const classes = ctx.model.index.classes;
+  const index = ctx.model.index;
   const out: CheckFinding[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
     p[direction].forEach((rule, i) => {
       rule.ports.forEach((port, j) => {
         if (typeof port.port !== 'string') return;
         const name = port.port;
-        const dsts = destinations(p, direction, i, classes);
+        const dsts = destinations(p, direction, i, index);
         if (dsts.length === 0) return; // nothing to resolve against: the selector rules report it
         if (dsts.some((c) => c.ports.some((cp) => cp.name === name && cp.protocol === port.protocol))) return;
         const otherProtocol = dsts

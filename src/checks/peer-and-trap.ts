@@ -16,7 +16,7 @@ function run(ctx: CheckContext): CheckFinding[] {
   if (!p) return [];
   const out: CheckFinding[] = [];
   for (const peer of selectorPeers(p)) {
-    if (!isAndTrap(peer, p.namespace, ctx.model.index.classes)) continue;
+    if (!isAndTrap(peer, p.namespace, ctx.model.index)) continue;
     const ns = formatSelector(peer.namespaceSelector!);
     const pod = formatSelector(peer.podSelector!);
     const field = peer.direction === 'ingress' ? 'from' : 'to';

@@ -14,11 +14,11 @@ import { typoHint } from './selection.js';
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
-  const classes = ctx.model.index.classes;
+  const index = ctx.model.index;
   const namespaces = ctx.snapshot.namespaces;
   const out: CheckFinding[] = [];
   for (const peer of selectorPeers(p)) {
-    if (isAndTrap(peer, p.namespace, classes)) continue;
+    if (isAndTrap(peer, p.namespace, index)) continue;
     const nsSel = peer.namespaceSelector;
     if (nsSel !== null && peerNamespaces(peer, p.namespace, namespaces).length === 0) {
       const hint = typoHint(
@@ -38,9 +38,11 @@ function run(ctx: CheckContext): CheckFinding[] {
       });
       continue;
     }
-    if (peerClasses(peer, p.namespace, classes).length > 0) continue;
+    if (peerClasses(peer, p.namespace, index).length > 0) continue;
     const inNamespaces = new Set(peerNamespaces(peer, p.namespace, namespaces));
-    const candidates = classes.filter((c) => inNamespaces.has(c.namespace)).map((c) => c.labels);
+    const candidates = [...inNamespaces].flatMap((ns) =>
+      (index.classesByNamespace.get(ns) ?? []).map((c) => c.labels),
+    );
     const hint = peer.podSelector ? typoHint(peer.podSelector, candidates) : null;
     const where =
       nsSel === null ? `namespace ${p.namespace}` : `namespaces matching ${formatSelector(nsSel)}`;

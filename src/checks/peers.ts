@@ -3,7 +3,7 @@
  * selects among the endpoints of the state.
  */
 import type { Direction, LabelSelector, NamespaceRecord, PolicyRecord } from '../model/records.js';
-import type { EndpointClass } from '../semantics/classes.js';
+import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
 import { matchSelector } from '../semantics/selectors.js';
 
 export interface SelectorPeer {
@@ -44,44 +44,42 @@ export function peerNamespaces(
   return namespaces.filter((n) => matchSelector(sel, n.labels)).map((n) => n.name);
 }
 
-/** Classes a selector peer selects. */
+/** Classes a selector peer selects (through the index's namespaces, never a scan of every class). */
 export function peerClasses(
   peer: { readonly namespaceSelector: LabelSelector | null; readonly podSelector: LabelSelector | null },
   policyNamespace: string,
-  classes: readonly EndpointClass[],
+  index: ClassIndex,
 ): EndpointClass[] {
-  return classes.filter((c) => {
-    if (
-      peer.namespaceSelector === null
-        ? c.namespace !== policyNamespace
-        : !matchSelector(peer.namespaceSelector, c.namespaceLabels)
-    ) {
-      return false;
+  const nsSel = peer.namespaceSelector;
+  const namespaces =
+    nsSel === null
+      ? [policyNamespace]
+      : index.namespaces.filter((n) => matchSelector(nsSel, n.labels)).map((n) => n.name);
+  const out: EndpointClass[] = [];
+  for (const ns of namespaces) {
+    for (const c of index.classesByNamespace.get(ns) ?? []) {
+      if (peer.podSelector === null || matchSelector(peer.podSelector, c.labels)) out.push(c);
     }
-    return peer.podSelector === null || matchSelector(peer.podSelector, c.labels);
-  });
+  }
+  return out;
 }
 
 /**
  * The AND/OR trap: one peer with both selectors selects nothing, but each
  * selector on its own (as two peers) would select pods.
  */
-export function isAndTrap(
-  peer: SelectorPeer,
-  policyNamespace: string,
-  classes: readonly EndpointClass[],
-): boolean {
+export function isAndTrap(peer: SelectorPeer, policyNamespace: string, index: ClassIndex): boolean {
   if (peer.namespaceSelector === null || peer.podSelector === null) return false;
-  if (peerClasses(peer, policyNamespace, classes).length > 0) return false;
+  if (peerClasses(peer, policyNamespace, index).length > 0) return false;
   const nsAlone = peerClasses(
     { namespaceSelector: peer.namespaceSelector, podSelector: null },
     policyNamespace,
-    classes,
+    index,
   );
   const podAlone = peerClasses(
     { namespaceSelector: null, podSelector: peer.podSelector },
     policyNamespace,
-    classes,
+    index,
   );
   return nsAlone.length > 0 && podAlone.length > 0;
 }

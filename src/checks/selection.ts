@@ -7,15 +7,9 @@ import type { EndpointClass } from '../semantics/classes.js';
 import { matchSelector } from '../semantics/selectors.js';
 import { closestWord } from './similar.js';
 
-/** Classes in `namespace` selected by `sel`. */
-export function classesSelected(
-  classes: readonly EndpointClass[],
-  namespace: string | null,
-  sel: LabelSelector,
-): EndpointClass[] {
-  return classes.filter(
-    (c) => (namespace === null || c.namespace === namespace) && matchSelector(sel, c.labels),
-  );
+/** The classes among `classes` selected by `sel`. */
+export function classesSelected(classes: readonly EndpointClass[], sel: LabelSelector): EndpointClass[] {
+  return classes.filter((c) => matchSelector(sel, c.labels));
 }
 
 /**

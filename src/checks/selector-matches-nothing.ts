@@ -12,11 +12,12 @@ import { classesSelected, typoHint } from './selection.js';
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
-  const classes = ctx.model.index.classes;
-  if (classesSelected(classes, p.namespace, p.podSelector).length > 0) return [];
-  const elsewhere = classesSelected(classes, null, p.podSelector);
+  const index = ctx.model.index;
+  const own = index.classesByNamespace.get(p.namespace) ?? [];
+  if (classesSelected(own, p.podSelector).length > 0) return [];
+  const elsewhere = classesSelected(index.classes, p.podSelector);
   const otherNamespaces = [...new Set(elsewhere.map((c) => c.namespace))].sort();
-  const sameNamespace = classes.filter((c) => c.namespace === p.namespace).map((c) => c.labels);
+  const sameNamespace = own.map((c) => c.labels);
   let cause: string;
   if (otherNamespaces.length > 0) {
     cause = `matching pods are in namespace ${otherNamespaces.slice(0, 2).join(', ')}${otherNamespaces.length > 2 ? ', …' : ''}: wrong namespace?`;

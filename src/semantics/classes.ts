@@ -47,6 +47,8 @@ export interface EndpointClass {
   readonly ports: readonly ContainerPort[];
   /** One representative address per address-space atom the members' IPs fall in. */
   readonly addresses: readonly string[];
+  /** The atoms (indexes into ClassIndex.atoms) of `addresses`, ascending. */
+  readonly atomIds: readonly number[];
   readonly hostNetwork: boolean;
 }
 
@@ -60,6 +62,17 @@ export interface ClassIndex {
   /** The External address space cut at every ipBlock boundary. */
   readonly atoms: readonly IpRange[];
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
+  /** Every namespace (declared, or only referenced by an endpoint) with its labels. */
+  readonly namespaces: readonly { readonly name: string; readonly labels: Labels }[];
+  readonly classesByNamespace: ReadonlyMap<string, readonly EndpointClass[]>;
+  readonly endpointsOfClass: ReadonlyMap<number, readonly Endpoint[]>;
+  /** Class representative addresses sorted by value, per family, for ipBlock lookups. */
+  readonly addressIndex: Readonly<Record<4 | 6, AddressIndex>>;
+}
+
+export interface AddressIndex {
+  readonly values: readonly bigint[];
+  readonly classIds: readonly number[];
 }
 
 function sortedEntries(labels: Labels): string {
@@ -143,6 +156,7 @@ export function buildClassIndex(
           labels: m.labels,
           ports: m.ports,
           addresses: atomIds.map((i) => atomAddress.get(i) as string),
+          atomIds,
           hostNetwork: m.hostNetwork,
         });
       }
@@ -150,5 +164,66 @@ export function buildClassIndex(
     }
     endpoints.push({ ...spec, classIds: [...ids].sort((x, y) => x - y) });
   }
-  return { classes, endpoints, atoms, namespaceLabels: nsLabels };
+  return {
+    classes,
+    endpoints,
+    atoms,
+    namespaceLabels: nsLabels,
+    ...buildLookups(classes, endpoints, nsLabels),
+  };
+}
+
+function buildLookups(
+  classes: readonly EndpointClass[],
+  endpoints: readonly Endpoint[],
+  nsLabels: ReadonlyMap<string, Labels>,
+): Pick<ClassIndex, 'namespaces' | 'classesByNamespace' | 'endpointsOfClass' | 'addressIndex'> {
+  const classesByNamespace = new Map<string, EndpointClass[]>();
+  for (const c of classes) {
+    const list = classesByNamespace.get(c.namespace);
+    if (list) list.push(c);
+    else classesByNamespace.set(c.namespace, [c]);
+  }
+  const names = new Set([...nsLabels.keys(), ...classesByNamespace.keys()]);
+  const namespaces = [...names].sort().map((name) => ({ name, labels: labelsOfNamespace(nsLabels, name) }));
+  const endpointsOfClass = new Map<number, Endpoint[]>();
+  for (const e of endpoints) {
+    for (const id of e.classIds) {
+      const list = endpointsOfClass.get(id);
+      if (list) list.push(e);
+      else endpointsOfClass.set(id, [e]);
+    }
+  }
+  const entries: Record<4 | 6, [bigint, number][]> = { 4: [], 6: [] };
+  for (const c of classes) {
+    for (const a of c.addresses) {
+      const p = parseAddress(a);
+      if (p) entries[p.family].push([p.value, c.id]);
+    }
+  }
+  const toIndex = (list: [bigint, number][]): AddressIndex => {
+    list.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1]));
+    return { values: list.map((x) => x[0]), classIds: list.map((x) => x[1]) };
+  };
+  return {
+    namespaces,
+    classesByNamespace,
+    endpointsOfClass,
+    addressIndex: { 4: toIndex(entries[4]), 6: toIndex(entries[6]) },
+  };
+}
+
+/** Ids of the classes with a representative address inside [lo, hi] of a family. */
+export function classesInAddressRange(index: ClassIndex, family: 4 | 6, lo: bigint, hi: bigint): number[] {
+  const { values, classIds } = index.addressIndex[family];
+  let a = 0;
+  let b = values.length;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if ((values[mid] as bigint) < lo) a = mid + 1;
+    else b = mid;
+  }
+  const out: number[] = [];
+  for (let i = a; i < values.length && (values[i] as bigint) <= hi; i++) out.push(classIds[i] as number);
+  return out;
 }

@@ -2,22 +2,22 @@
  * Full connectivity of a snapshot: every allowed connection between
  * endpoints, and between endpoints and External address ranges.
  *
- * Work is done per class pair (cached), then folded into endpoint pairs, so a
- * cluster costs O(classes^2 + endpoints^2) evaluations of cheap unions rather
- * than O(pods^2).
+ * Work is done per class (equivalence classes of pods), enumerating only the
+ * pairs the policies can allow, then folded into endpoint pairs.
  */
-import type { ClusterSnapshot } from '../model/records.js';
+import type { ClusterSnapshot, Direction } from '../model/records.js';
 import type { ClassIndex, Endpoint, EndpointClass } from './classes.js';
 import { buildClassIndex } from './classes.js';
-import type { CompiledPolicy } from './compile.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
-import { NO_CONNECTIONS, equalConnections, isEmptyConnections, unionConnections } from './connection-set.js';
+import { NO_CONNECTIONS, isEmptyConnections, unionConnections } from './connection-set.js';
 import type { EndpointOptions } from './endpoints.js';
 import { CONNECTIVITY_ENDPOINTS, listEndpoints } from './endpoints.js';
-import type { Evaluator } from './evaluate.js';
-import { createEvaluator } from './evaluate.js';
+import type { ExternalRange } from './external-ranges.js';
+import { externalRangesOf, unionExternalRanges } from './external-ranges.js';
 import type { IpRange } from './ip-set.js';
+import type { PolicyModel } from './policy-model.js';
+import { createPolicyModel } from './policy-model.js';
 
 export type PeerRef =
   { readonly kind: 'endpoint'; readonly id: string } | { readonly kind: 'external'; readonly range: IpRange };
@@ -35,103 +35,84 @@ export interface Connectivity {
   readonly entries: readonly ConnectivityEntry[];
 }
 
-/** Union of `f` over all class pairs of two endpoints. */
-function foldClasses<A, B>(
-  a: readonly A[],
-  b: readonly B[],
-  f: (x: A, y: B) => ConnectionSet,
-): ConnectionSet {
-  let out = NO_CONNECTIONS;
-  for (const x of a) for (const y of b) out = unionConnections(out, f(x, y));
-  return out;
-}
-
-/** Merges adjacent atoms of the same family with equal connections. */
-function mergeAtomRuns(
-  items: readonly { atom: IpRange; conn: ConnectionSet }[],
-): { range: IpRange; conn: ConnectionSet }[] {
-  const out: { range: IpRange; conn: ConnectionSet }[] = [];
-  for (const { atom, conn } of items) {
-    const last = out[out.length - 1];
-    if (
-      last &&
-      last.range.family === atom.family &&
-      last.range.hi + 1n === atom.lo &&
-      equalConnections(last.conn, conn)
-    ) {
-      last.range = { ...last.range, hi: atom.hi };
-    } else {
-      out.push({ range: atom, conn });
-    }
-  }
-  return out;
-}
-
 export interface ConnectivityModel {
   readonly index: ClassIndex;
-  readonly evaluator: Evaluator;
+  readonly evaluator: PolicyModel;
 }
 
-/** Classes and evaluator for one snapshot (used by connectivity, explain and diff). */
+/** Classes and the indexed policy model for one snapshot (used by connectivity, explain and diff). */
 export function buildConnectivityModel(
   snapshot: ClusterSnapshot,
   options: EndpointOptions = CONNECTIVITY_ENDPOINTS,
-  extraPolicies: readonly CompiledPolicy[] = [],
 ): ConnectivityModel {
   const policies = snapshot.policies.map(compilePolicy);
   const index = buildClassIndex(
     listEndpoints(snapshot, options),
     snapshot.namespaces,
-    collectIpBlockSets([...policies, ...extraPolicies]),
+    collectIpBlockSets(policies),
   );
-  return { index, evaluator: createEvaluator(policies) };
+  return { index, evaluator: createPolicyModel(index, policies) };
+}
+
+/**
+ * Non-empty class pairs, enumerated from what the policies reference: a
+ * source whose egress is open (not isolated, or a rule without peers) pairs
+ * with every destination whose ingress is open and with those that name it;
+ * a source with only specific egress rules pairs with the classes it names.
+ * The work is proportional to the output, not to classes squared.
+ */
+function forEachAllowedClassPair(
+  model: PolicyModel,
+  visit: (src: EndpointClass, dst: EndpointClass, conn: ConnectionSet) => void,
+): void {
+  const classes = model.index.classes;
+  const openIngress = model.openClasses('ingress');
+  for (const src of classes) {
+    const candidates = new Set<EndpointClass>();
+    if (model.hasOpenSide(src, 'egress')) {
+      for (const d of openIngress) candidates.add(d);
+      for (const id of model.namedBy('ingress', src.id)) candidates.add(classes[id] as EndpointClass);
+    } else {
+      for (const id of model.summary(src, 'egress').specific.keys())
+        candidates.add(classes[id] as EndpointClass);
+    }
+    for (const dst of candidates) {
+      const conn = model.allowed(src, dst);
+      if (!isEmptyConnections(conn)) visit(src, dst, conn);
+    }
+  }
 }
 
 export function computeConnectivity(model: ConnectivityModel): Connectivity {
   const { index, evaluator } = model;
-  const classes = index.classes;
-  const n = classes.length;
-  const pairCache = new Map<number, ConnectionSet>();
-  const classAllowed = (src: EndpointClass, dst: EndpointClass): ConnectionSet => {
-    const key = src.id * n + dst.id;
-    let c = pairCache.get(key);
-    if (c === undefined) {
-      c = evaluator.allowed(src, dst);
-      pairCache.set(key, c);
-    }
-    return c;
-  };
-  const classesOf = (e: Endpoint): EndpointClass[] => e.classIds.map((i) => classes[i] as EndpointClass);
-
-  const entries: ConnectivityEntry[] = [];
   const endpoints = index.endpoints;
-  for (const src of endpoints) {
-    const srcClasses = classesOf(src);
-    const srcRef: PeerRef = { kind: 'endpoint', id: src.id };
-    for (const dst of endpoints) {
-      if (dst === src) continue;
-      const conn = foldClasses(srcClasses, classesOf(dst), classAllowed);
-      if (!isEmptyConnections(conn))
-        entries.push({ src: srcRef, dst: { kind: 'endpoint', id: dst.id }, conn });
+  const position = new Map(endpoints.map((e, i) => [e, i]));
+  const n = endpoints.length;
+  const pairs = new Map<number, ConnectionSet>();
+  forEachAllowedClassPair(evaluator, (src, dst, conn) => {
+    for (const e of index.endpointsOfClass.get(src.id) ?? []) {
+      for (const f of index.endpointsOfClass.get(dst.id) ?? []) {
+        if (e === f) continue;
+        const key = (position.get(e) as number) * n + (position.get(f) as number);
+        pairs.set(key, unionConnections(pairs.get(key) ?? NO_CONNECTIONS, conn));
+      }
     }
-    const egress = mergeAtomRuns(
-      index.atoms.map((atom) => ({
-        atom,
-        conn: foldClasses(srcClasses, [atom], (c, a) => evaluator.allowedToExternal(c, a)),
-      })),
-    );
-    for (const { range, conn } of egress) {
-      if (!isEmptyConnections(conn)) entries.push({ src: srcRef, dst: { kind: 'external', range }, conn });
-    }
-    const ingress = mergeAtomRuns(
-      index.atoms.map((atom) => ({
-        atom,
-        conn: foldClasses([atom], srcClasses, (a, c) => evaluator.allowedFromExternal(a, c)),
-      })),
-    );
-    for (const { range, conn } of ingress) {
-      if (!isEmptyConnections(conn)) entries.push({ src: { kind: 'external', range }, dst: srcRef, conn });
-    }
+  });
+  const entries: ConnectivityEntry[] = [];
+  for (const [key, conn] of pairs) {
+    const src = endpoints[Math.floor(key / n)] as Endpoint;
+    const dst = endpoints[key % n] as Endpoint;
+    entries.push({ src: { kind: 'endpoint', id: src.id }, dst: { kind: 'endpoint', id: dst.id }, conn });
+  }
+  for (const e of endpoints) {
+    const ref: PeerRef = { kind: 'endpoint', id: e.id };
+    const classesOf = e.classIds.map((i) => index.classes[i] as EndpointClass);
+    const side = (direction: Direction): ExternalRange[] =>
+      unionExternalRanges(classesOf.map((c) => externalRangesOf(evaluator.summary(c, direction), c)));
+    for (const { range, conn } of side('egress'))
+      entries.push({ src: ref, dst: { kind: 'external', range }, conn });
+    for (const { range, conn } of side('ingress'))
+      entries.push({ src: { kind: 'external', range }, dst: ref, conn });
   }
   return { endpoints: endpoints.map((e) => e.id), entries };
 }

@@ -4,26 +4,39 @@
  * A change to policy P (CREATE, UPDATE or DELETE) can only alter traffic
  * whose source is selected by the old or new P (egress side) or whose
  * destination is (ingress side): every other class keeps exactly the same
- * selecting policies and rules. So the analysis builds one class index for
- * both sides (address atoms cut at the ipBlocks of both), and re-evaluates
- * just the rows and columns of the classes the old or new P selects, before
- * and after. It never recomputes the whole cluster.
+ * selecting policies and side summaries. So the analysis reuses the prepared
+ * state of the cluster (class index, compiled policies, policy model with its
+ * caches), derives the after-model by swapping one policy, and re-evaluates
+ * only the rows and columns of the classes the old or new P selects.
+ *
+ * Rows and columns are not walked pair by pair over the whole cluster: peers
+ * that P's side treats alike (every unrestricted class of the other side,
+ * when no named port is involved) form one group, evaluated once.
  */
-import type { ClusterSnapshot, PolicyRecord } from '../model/records.js';
-import { policyKey } from '../model/records.js';
-import type { ClassIndex, Endpoint, EndpointClass, EndpointSpec } from './classes.js';
+import type { ClusterSnapshot, Direction, PolicyRecord } from '../model/records.js';
+import type { ClassIndex, EndpointClass, EndpointSpec } from './classes.js';
 import { buildClassIndex } from './classes.js';
-import type { CompiledPolicy } from './compile.js';
+import type { CompiledPolicy, CompiledPorts } from './compile.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
-import { equalConnections, isEmptyConnections, subtractConnections } from './connection-set.js';
+import {
+  ALL_CONNECTIONS,
+  NO_CONNECTIONS,
+  equalConnections,
+  isEmptyConnections,
+  subtractConnections,
+  unionConnections,
+} from './connection-set.js';
 import type { EndpointOptions } from './endpoints.js';
 import { ANALYSIS_ENDPOINTS, listEndpoints } from './endpoints.js';
-import type { Evaluator } from './evaluate.js';
-import { createEvaluator, policySelects } from './evaluate.js';
-import type { IpRange } from './ip-set.js';
+import { policySelects, resolveRulePorts } from './evaluate.js';
+import type { ExternalRange } from './external-ranges.js';
+import { externalRangesOf } from './external-ranges.js';
 import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
+import type { IpRange, IpSet } from './ip-set.js';
+import type { PolicyModel, SideSummary } from './policy-model.js';
+import { createPolicyModel } from './policy-model.js';
 
 export interface PolicySwap {
   readonly namespace: string;
@@ -34,93 +47,171 @@ export interface PolicySwap {
   readonly after: PolicyRecord | null;
 }
 
-export interface ChangeModel {
+/** What is derived once from a snapshot and reused by every change analysed against it. */
+export interface PreparedState {
+  readonly snapshot: ClusterSnapshot;
   readonly index: ClassIndex;
-  readonly before: Evaluator;
-  readonly after: Evaluator;
-  readonly beforePolicy: CompiledPolicy | null;
-  readonly afterPolicy: CompiledPolicy | null;
-  /** Classes selected by the old or the new policy: the only ones whose sides can change. */
-  readonly affected: readonly EndpointClass[];
-  /** Endpoints each class belongs to. */
-  readonly endpointsOfClass: ReadonlyMap<number, readonly Endpoint[]>;
-  /** Throws AnalysisInterruptedError when the caller's interrupt fires. */
-  checkpoint(stage: string): void;
+  readonly compiled: ReadonlyMap<string, CompiledPolicy>;
+  /** The model of the snapshot's policies; its caches fill as analyses use them. */
+  readonly model: PolicyModel;
+  readonly endpointOptions: EndpointOptions;
+  readonly extraEndpoints: readonly EndpointSpec[];
 }
 
-/** Replaces (or removes, or adds) one policy in a list, keeping the others' order. */
-export function swapPolicy(policies: readonly PolicyRecord[], swap: PolicySwap): PolicyRecord[] {
-  const key = `${swap.namespace}/${swap.name}`;
-  const out = policies.filter((p) => policyKey(p) !== key);
-  if (swap.after) out.push(swap.after);
-  return out;
-}
-
-/**
- * Builds the shared index and both evaluators for a change. `compiled` may
- * hold the compiled policies of the current snapshot (a cache kept by the
- * caller); only the changed policy is compiled here.
- */
-export interface ChangeModelOptions {
+export interface PrepareOptions {
   /** Which pods and workloads count (default: running pods, templates for future pods). */
   readonly endpoints?: EndpointOptions;
   /** Endpoints that are not in the snapshot but must be evaluated (e.g. assumed DNS pods). */
   readonly extraEndpoints?: readonly EndpointSpec[];
-  /** Compiled policies of the snapshot by `ns/name`, when the caller keeps them. */
-  readonly compiled?: ReadonlyMap<string, CompiledPolicy>;
+  /** Address sets that must cut the classes in addition to the snapshot's ipBlocks. */
+  readonly extraIpSets?: readonly IpSet[];
+}
+
+export function prepareState(snapshot: ClusterSnapshot, options: PrepareOptions = {}): PreparedState {
+  const { endpoints = ANALYSIS_ENDPOINTS, extraEndpoints = [], extraIpSets = [] } = options;
+  const compiledList = snapshot.policies.map(compilePolicy);
+  const index = buildClassIndex(
+    [...listEndpoints(snapshot, endpoints), ...extraEndpoints],
+    snapshot.namespaces,
+    [...collectIpBlockSets(compiledList), ...extraIpSets],
+  );
+  return {
+    snapshot,
+    index,
+    compiled: new Map(compiledList.map((p) => [p.key, p])),
+    model: createPolicyModel(index, compiledList),
+    endpointOptions: endpoints,
+    extraEndpoints,
+  };
+}
+
+export interface ChangeModel {
+  readonly index: ClassIndex;
+  readonly before: PolicyModel;
+  readonly after: PolicyModel;
+  readonly beforePolicy: CompiledPolicy | null;
+  readonly afterPolicy: CompiledPolicy | null;
+  /** Classes selected by the old or the new policy: the only ones whose sides can change. */
+  readonly affected: readonly EndpointClass[];
+  /** Throws AnalysisInterruptedError when the caller's interrupt fires. */
+  checkpoint(stage: string): void;
+}
+
+function specKey(p: PolicyRecord): string {
+  return JSON.stringify([p.podSelector, p.policyTypes, p.ingress, p.egress]);
+}
+
+/** True when every boundary of `sets` already cuts the index's atoms or no class address lies in a cut atom. */
+function indexSurvives(index: ClassIndex, sets: readonly IpSet[]): boolean {
+  const addressedAtoms = new Set<number>();
+  for (const c of index.classes) for (const a of c.atomIds) addressedAtoms.add(a);
+  if (addressedAtoms.size === 0) return true;
+  const atoms = index.atoms;
+  const cutsInside = (family: 4 | 6, boundary: bigint): boolean => {
+    let lo = 0;
+    let hi = atoms.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = atoms[mid] as IpRange;
+      if (r.family < family || (r.family === family && r.hi < boundary)) lo = mid + 1;
+      else if (r.family > family || r.lo > boundary) hi = mid - 1;
+      else return r.lo !== boundary && addressedAtoms.has(mid);
+    }
+    return false;
+  };
+  for (const s of sets) {
+    for (const family of [4, 6] as const) {
+      for (const [lo, hi] of family === 4 ? s.v4 : s.v6) {
+        if (cutsInside(family, lo) || cutsInside(family, hi + 1n)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+export interface ChangeModelOptions {
   /** Polled between units of work; see interrupt.ts. */
   readonly interrupt?: Interrupt;
 }
 
+/**
+ * The before and after models of a change over one shared class index. The
+ * prepared index is reused unless the change brings an ipBlock boundary that
+ * falls among pod addresses of one class (then that class may split, and the
+ * index is rebuilt with the new boundary: correct, and rare).
+ */
 export function buildChangeModel(
-  snapshot: ClusterSnapshot,
+  prepared: PreparedState,
   swap: PolicySwap,
   options: ChangeModelOptions = {},
 ): ChangeModel {
-  const {
-    endpoints = ANALYSIS_ENDPOINTS,
-    extraEndpoints = [],
-    compiled,
-    interrupt = NEVER_INTERRUPT,
-  } = options;
+  const interrupt = options.interrupt ?? NEVER_INTERRUPT;
   const key = `${swap.namespace}/${swap.name}`;
-  const compile = (p: PolicyRecord): CompiledPolicy => compiled?.get(policyKey(p)) ?? compilePolicy(p);
-  const others = snapshot.policies.filter((p) => policyKey(p) !== key).map(compile);
-  const beforePolicy = swap.before ? compile(swap.before) : null;
+  const current = prepared.compiled.get(key) ?? null;
+  const beforePolicy =
+    swap.before === null
+      ? null
+      : current && specKey(current.record) === specKey(swap.before)
+        ? current
+        : compilePolicy(swap.before);
   const afterPolicy = swap.after ? compilePolicy(swap.after) : null;
-  const beforePolicies = beforePolicy ? [...others, beforePolicy] : others;
-  const afterPolicies = afterPolicy ? [...others, afterPolicy] : others;
-  const ipSets = collectIpBlockSets(afterPolicy ? [...beforePolicies, afterPolicy] : beforePolicies);
-  const index = buildClassIndex(
-    [...listEndpoints(snapshot, endpoints), ...extraEndpoints],
-    snapshot.namespaces,
-    ipSets,
+  const newSets = collectIpBlockSets(
+    [beforePolicy, afterPolicy].filter((p): p is CompiledPolicy => p !== null),
   );
-  const selects = (p: CompiledPolicy | null, c: EndpointClass): boolean => p !== null && policySelects(p, c);
-  const affected = index.classes.filter((c) => selects(beforePolicy, c) || selects(afterPolicy, c));
-  const endpointsOfClass = new Map<number, Endpoint[]>();
-  for (const e of index.endpoints) {
-    for (const id of e.classIds) {
-      const list = endpointsOfClass.get(id);
-      if (list) list.push(e);
-      else endpointsOfClass.set(id, [e]);
-    }
+  let state = prepared;
+  if (newSets.length > 0 && !indexSurvives(prepared.index, newSets)) {
+    state = prepareState(prepared.snapshot, {
+      endpoints: prepared.endpointOptions,
+      extraEndpoints: prepared.extraEndpoints,
+      extraIpSets: newSets,
+    });
   }
+  const index = state.index;
+  const baseCurrent = state.compiled.get(key) ?? null;
+  // The before side is the state, except when the request's old object differs from the cached one.
+  const before =
+    baseCurrent === beforePolicy || (baseCurrent !== null && beforePolicy === state.compiled.get(key))
+      ? state.model
+      : createPolicyModel(index, replacePolicy(state, key, beforePolicy), {
+          base: { model: state.model, changed: [baseCurrent, beforePolicy] },
+        });
+  const after = createPolicyModel(index, replacePolicy(state, key, afterPolicy), {
+    base: { model: before, changed: [beforePolicy, afterPolicy] },
+  });
+  const affected = (index.classesByNamespace.get(swap.namespace) ?? []).filter(
+    (c) =>
+      (beforePolicy !== null && policySelects(beforePolicy, c)) ||
+      (afterPolicy !== null && policySelects(afterPolicy, c)),
+  );
   return {
     index,
-    before: createEvaluator(beforePolicies),
-    after: createEvaluator(afterPolicies),
+    before,
+    after,
     beforePolicy,
     afterPolicy,
     affected,
-    endpointsOfClass,
     checkpoint: (stage) => checkInterrupt(interrupt, stage),
   };
 }
 
+function replacePolicy(state: PreparedState, key: string, p: CompiledPolicy | null): CompiledPolicy[] {
+  const out = [...state.compiled.values()].filter((x) => x.key !== key);
+  if (p) out.push(p);
+  return out;
+}
+
+/** A set of classes treated alike by the changed side: evaluated once, listed on demand. */
+export interface ClassGroup {
+  readonly kind: 'group';
+  /** e.g. `every pod without egress policies`. */
+  readonly description: string;
+  classes(): readonly EndpointClass[];
+}
+
 export type ImpactPeer =
   | { readonly kind: 'class'; readonly cls: EndpointClass }
-  | { readonly kind: 'external'; readonly atom: IpRange };
+  | { readonly kind: 'external'; readonly range: IpRange }
+  | ClassGroup;
 
 export interface ImpactEntry {
   readonly src: ImpactPeer;
@@ -133,15 +224,98 @@ export interface ImpactEntry {
   readonly gained: ConnectionSet;
 }
 
+function hasNamedPorts(list: readonly CompiledPorts[]): boolean {
+  return list.some((p) => p.named.length > 0);
+}
+
+/** Union of the numeric part of rules (valid when none of them uses a named port). */
+function numericUnion(list: readonly CompiledPorts[]): ConnectionSet {
+  let conn = NO_CONNECTIONS;
+  for (const p of list) conn = unionConnections(conn, p.numeric);
+  return conn;
+}
+
+function diffRanges(
+  before: readonly ExternalRange[],
+  after: readonly ExternalRange[],
+): { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] {
+  const out: { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] = [];
+  for (const family of [4, 6] as const) {
+    const b = before.filter((r) => r.range.family === family);
+    const a = after.filter((r) => r.range.family === family);
+    const cuts = new Set<bigint>();
+    for (const r of [...b, ...a]) {
+      cuts.add(r.range.lo);
+      cuts.add(r.range.hi + 1n);
+    }
+    const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const at = (list: readonly ExternalRange[], v: bigint): ConnectionSet =>
+      list.find((r) => r.range.lo <= v && v <= r.range.hi)?.conn ?? NO_CONNECTIONS;
+    for (let i = 0; i + 1 < points.length; i++) {
+      const lo = points[i] as bigint;
+      const hi = (points[i + 1] as bigint) - 1n;
+      const cb = at(b, lo);
+      const ca = at(a, lo);
+      if (equalConnections(cb, ca)) continue;
+      const last = out[out.length - 1];
+      if (
+        last &&
+        last.range.family === family &&
+        last.range.hi + 1n === lo &&
+        equalConnections(last.before, cb) &&
+        equalConnections(last.after, ca)
+      ) {
+        last.range = { family, lo: last.range.lo, hi };
+      } else {
+        out.push({ range: { family, lo, hi }, before: cb, after: ca });
+      }
+    }
+  }
+  return out;
+}
+
+type Side = 'before' | 'after';
+const SIDES: readonly Side[] = ['before', 'after'];
+
+/** Per-change lookups shared by every affected class: computed once, from the base model's caches. */
+interface ChangeLookups {
+  readonly affected: ReadonlySet<number>;
+  /** Classes naming x in their `direction` summary, on one side. */
+  namedBy(side: Side, direction: Direction, x: EndpointClass): Set<number>;
+}
+
+function changeLookups(model: ChangeModel): ChangeLookups {
+  const affected = new Set(model.affected.map((c) => c.id));
+  return {
+    affected,
+    namedBy(side, direction, x) {
+      const out = new Set<number>();
+      for (const id of model.before.namedBy(direction, x.id)) if (!affected.has(id)) out.add(id);
+      for (const c of model.affected) if (model[side].summary(c, direction).specific.has(x.id)) out.add(c.id);
+      return out;
+    },
+  };
+}
+
+/** The unrestricted classes (no policy) of a direction, except some: a group's members. */
+function unrestrictedExcept(
+  model: ChangeModel,
+  direction: Direction,
+  exclude: ReadonlySet<number>,
+): EndpointClass[] {
+  return model.index.classes.filter(
+    (c) => !exclude.has(c.id) && !model.before.summary(c, direction).isolated,
+  );
+}
+
 /**
- * Every connection (class pair or class/External atom) whose allowed set
- * differs before and after the change. Only rows and columns of affected
- * classes are evaluated.
+ * Every connection whose allowed set differs before and after the change:
+ * class pairs, class/External ranges, and groups of classes treated alike.
  */
 export function computeImpact(model: ChangeModel): ImpactEntry[] {
   const out: ImpactEntry[] = [];
-  const seen = new Set<number>();
-  const n = model.index.classes.length;
+  const classes = model.index.classes;
+  const look = changeLookups(model);
   const record = (src: ImpactPeer, dst: ImpactPeer, before: ConnectionSet, after: ConnectionSet): void => {
     if (equalConnections(before, after)) return;
     out.push({
@@ -153,55 +327,147 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
       gained: subtractConnections(after, before),
     });
   };
+  const seenPairs = new Set<number>();
+  const n = classes.length;
+  const visit = (src: EndpointClass, dst: EndpointClass): void => {
+    const k = src.id * n + dst.id;
+    if (seenPairs.has(k)) return;
+    seenPairs.add(k);
+    record(
+      { kind: 'class', cls: src },
+      { kind: 'class', cls: dst },
+      model.before.allowed(src, dst),
+      model.after.allowed(src, dst),
+    );
+  };
+
+  /** Members of base groups minus the explicitly handled classes, as one lazily listed group. */
+  const groupOf = (
+    members: readonly EndpointClass[],
+    exclude: ReadonlySet<number>,
+    description: string,
+  ): ClassGroup | null => {
+    const representative = members.find((c) => !exclude.has(c.id));
+    if (!representative) return null;
+    return { kind: 'group', description, classes: () => members.filter((c) => !exclude.has(c.id)) };
+  };
+
   for (const a of model.affected) {
     model.checkpoint('impact');
-    for (const b of model.index.classes) {
-      for (const [src, dst] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        const key = src.id * n + dst.id;
-        if (seen.has(key)) continue;
-        seen.add(key);
+    const self: ImpactPeer = { kind: 'class', cls: a };
+
+    // Row: a as the source; only when a's egress side changed. Its egress reaches the
+    // classes it names and those naming a in their ingress (explicit pairs); when its egress
+    // is open, also every class whose ingress is open: unrestricted classes as one group,
+    // isolated classes with rules without peers by group (same open rules, same answer).
+    const egress = SIDES.map((side) => model[side].summary(a, 'egress')) as [SideSummary, SideSummary];
+    if (egress[0] !== egress[1]) {
+      const explicitDst = new Set<number>(look.affected);
+      for (const side of SIDES) {
+        for (const id of model[side].summary(a, 'egress').specific.keys()) explicitDst.add(id);
+        for (const id of look.namedBy(side, 'ingress', a)) explicitDst.add(id);
+      }
+      const egressOpen = egress.some((x) => !x.isolated || x.open.length > 0);
+      const namedOpen = egress.some((x) => hasNamedPorts(x.open));
+      if (egressOpen && namedOpen) {
+        // Named ports resolve per destination: no grouping.
+        for (const d of unrestrictedExcept(model, 'ingress', explicitDst)) explicitDst.add(d.id);
+        for (const d of model.before.isolatedOpenClasses('ingress')) explicitDst.add(d.id);
+      }
+      for (const id of explicitDst) visit(a, classes[id] as EndpointClass);
+      if (egressOpen && !namedOpen) {
+        const openConn = (x: SideSummary): ConnectionSet =>
+          x.isolated ? numericUnion(x.open) : ALL_CONNECTIONS;
         record(
-          { kind: 'class', cls: src },
-          { kind: 'class', cls: dst },
-          model.before.allowed(src, dst),
-          model.after.allowed(src, dst),
+          self,
+          {
+            kind: 'group',
+            description: 'every pod without ingress policies',
+            classes: () => unrestrictedExcept(model, 'ingress', explicitDst),
+          },
+          openConn(egress[0]),
+          openConn(egress[1]),
         );
+        for (const members of model.before.openGroups('ingress')) {
+          const g = groupOf(members, explicitDst, 'pods whose ingress allows every source');
+          if (!g) continue;
+          const r = members.find((c) => !explicitDst.has(c.id)) as EndpointClass;
+          record(self, g, model.before.allowed(a, r), model.after.allowed(a, r));
+        }
       }
     }
-    for (const atom of model.index.atoms) {
+
+    // Column: a as the destination; only when a's ingress side changed. Sources reaching a:
+    // the classes its ingress names and those naming a in their egress (explicit pairs), every
+    // unrestricted class as one group, isolated classes with open egress rules by group.
+    const ingress = SIDES.map((side) => model[side].summary(a, 'ingress')) as [SideSummary, SideSummary];
+    if (ingress[0] !== ingress[1]) {
+      const explicitSrc = new Set<number>(look.affected);
+      for (const side of SIDES) {
+        for (const id of model[side].summary(a, 'ingress').specific.keys()) explicitSrc.add(id);
+        for (const id of look.namedBy(side, 'egress', a)) explicitSrc.add(id);
+      }
+      for (const id of explicitSrc) visit(classes[id] as EndpointClass, a);
+      const ingressOpen = (x: SideSummary): ConnectionSet => {
+        if (!x.isolated) return ALL_CONNECTIONS;
+        let conn = NO_CONNECTIONS;
+        for (const p of x.open) conn = unionConnections(conn, resolveRulePorts(p, self));
+        return conn;
+      };
       record(
-        { kind: 'class', cls: a },
-        { kind: 'external', atom },
-        model.before.allowedToExternal(a, atom),
-        model.after.allowedToExternal(a, atom),
+        {
+          kind: 'group',
+          description: 'every pod without egress policies',
+          classes: () => unrestrictedExcept(model, 'egress', explicitSrc),
+        },
+        self,
+        ingressOpen(ingress[0]),
+        ingressOpen(ingress[1]),
       );
-      record(
-        { kind: 'external', atom },
-        { kind: 'class', cls: a },
-        model.before.allowedFromExternal(atom, a),
-        model.after.allowedFromExternal(atom, a),
+      for (const members of model.before.openGroups('egress')) {
+        const g = groupOf(members, explicitSrc, 'pods whose egress allows every destination');
+        if (!g) continue;
+        const r = members.find((c) => !explicitSrc.has(c.id)) as EndpointClass;
+        record(g, self, model.before.allowed(r, a), model.after.allowed(r, a));
+      }
+    }
+
+    // External ranges, both directions.
+    for (const direction of ['egress', 'ingress'] as const) {
+      const diffs = diffRanges(
+        externalRangesOf(model.before.summary(a, direction), a),
+        externalRangesOf(model.after.summary(a, direction), a),
       );
+      for (const d of diffs) {
+        const ext: ImpactPeer = { kind: 'external', range: d.range };
+        if (direction === 'egress') record(self, ext, d.before, d.after);
+        else record(ext, self, d.before, d.after);
+      }
     }
   }
   return out;
 }
 
-/** Union of what a class's side allows in a direction towards every class and atom. */
-export function sideAllowsAnything(
-  evaluator: Evaluator,
-  index: ClassIndex,
-  c: EndpointClass,
-  direction: 'ingress' | 'egress',
-): boolean {
-  if (!evaluator.isIsolated(c, direction)) return true;
-  for (const other of index.classes) {
-    if (!isEmptyConnections(evaluator.sideAllows(c, direction, { kind: 'class', cls: other }))) return true;
+/** True when a side allows anything at all to any peer (class or External). */
+export function sideAllowsAnything(m: PolicyModel, c: EndpointClass, direction: Direction): boolean {
+  const s = m.summary(c, direction);
+  if (!s.isolated) return true;
+  const classes = m.index.classes;
+  const resolveOn = (ports: CompiledPorts, other: EndpointClass | null): boolean => {
+    if (ports.all || !isEmptyConnections(ports.numeric)) return true;
+    const dst = direction === 'ingress' ? c : other;
+    return (
+      dst !== null &&
+      dst.ports.some((cp) => ports.named.some((r) => r.name === cp.name && r.protocol === cp.protocol))
+    );
+  };
+  for (const ports of s.open) {
+    if (direction === 'ingress' ? resolveOn(ports, null) : classes.some((d) => resolveOn(ports, d)))
+      return true;
   }
-  for (const atom of index.atoms) {
-    if (!isEmptyConnections(evaluator.sideAllows(c, direction, { kind: 'external', atom }))) return true;
+  for (const [id, list] of s.specific) {
+    if (list.some((ports) => resolveOn(ports, classes[id] as EndpointClass))) return true;
   }
+  for (const e of s.external) if (resolveOn(e.ports, null)) return true;
   return false;
 }

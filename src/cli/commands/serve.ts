@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadManifests } from '../../cluster/manifest-files.js';
 import { staticStateSource } from '../../cluster/state-source.js';
 import { closeOnSignals, DEFAULT_PORT, startServer, type TlsSource } from '../../server.js';
+import { TlsMaterialError } from '../../tls/certificate-files.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { loadConfigFile } from './check.js';
@@ -51,6 +52,9 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
         host: opts.host,
         logger: { level: opts.logLevel },
         processMetrics: true,
+      }).catch((error: unknown) => {
+        // certificate files named on the command line: bad input (exit 2), not an internal error
+        throw error instanceof TlsMaterialError ? new UsageError(error.message, { cause: error }) : error;
       });
       const counts = source.status().map((s) => `${s.objects} ${s.resource}`);
       server.app.log.info(

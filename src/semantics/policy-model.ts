@@ -1,0 +1,318 @@
+/**
+ * The indexed evaluator: what the policies allow, organised per class and
+ * direction so that work is proportional to what policies actually
+ * reference, not to the number of class pairs.
+ *
+ * For every rule, its targets (the classes its peers select, the address
+ * sets of its ipBlocks) are resolved once through the class index (classes
+ * per namespace, classes by address). For every class and direction, a side
+ * summary gathers the rules of the policies that select the class:
+ *
+ *   - `open`: rules without peers (they match every pod and address),
+ *   - `specific`: other class id -> rules whose peers select that class,
+ *   - `external`: ipBlock address sets with their rules.
+ *
+ * allowed(s -> d) = E(s, d) AND I(s, d), where E is s's egress side (ALL when
+ * s is not egress-isolated, else the union of its open and d-specific rules,
+ * ports resolved on d) and I is d's ingress side (likewise with s). A summary
+ * depends only on the policies selecting its class, so a model derived for a
+ * one-policy change reuses every summary the change cannot touch.
+ *
+ * The reference evaluator in evaluate.ts states the same semantics directly;
+ * property tests hold the two to the same answers.
+ */
+import type { Direction } from '../model/records.js';
+import type { ClassIndex, EndpointClass } from './classes.js';
+import { classesInAddressRange } from './classes.js';
+import type { CompiledPolicy, CompiledPorts, CompiledRule } from './compile.js';
+import type { ConnectionSet } from './connection-set.js';
+import { ALL_CONNECTIONS, NO_CONNECTIONS, intersectConnections, unionConnections } from './connection-set.js';
+import type { Evaluator, PeerEndpoint } from './evaluate.js';
+import { policySelects, resolveRulePorts } from './evaluate.js';
+import type { IpRange, IpSet } from './ip-set.js';
+import { ipSetContains } from './ip-set.js';
+import { matchSelector } from './selectors.js';
+
+export interface RuleTargets {
+  /** The rule has no peers: every class and every External address. */
+  readonly everything: boolean;
+  readonly classIds: ReadonlySet<number>;
+  /** The ipBlock peers' address sets (External matching). */
+  readonly ipSets: readonly IpSet[];
+}
+
+export interface SideSummary {
+  readonly direction: Direction;
+  /** Policies selecting the class for this direction; empty: not isolated. */
+  readonly policies: readonly CompiledPolicy[];
+  readonly isolated: boolean;
+  readonly open: readonly CompiledPorts[];
+  readonly specific: ReadonlyMap<number, readonly CompiledPorts[]>;
+  readonly external: readonly { readonly ips: IpSet; readonly ports: CompiledPorts }[];
+}
+
+export interface PolicyModel extends Evaluator {
+  readonly index: ClassIndex;
+  /** The External address space cut at every ipBlock boundary of these policies (and the index's). */
+  readonly atoms: readonly IpRange[];
+  summary(c: EndpointClass, direction: Direction): SideSummary;
+  /** True when the side allows something to every peer without naming it (not isolated, or a rule without peers). */
+  hasOpenSide(c: EndpointClass, direction: Direction): boolean;
+  /** Classes with an open side in the direction. */
+  openClasses(direction: Direction): readonly EndpointClass[];
+  /** Isolated classes whose side has a rule without peers. */
+  isolatedOpenClasses(direction: Direction): readonly EndpointClass[];
+  /**
+   * The isolated classes with rules without peers, grouped so that members of a
+   * group allow the same to every peer they do not name specifically: same open
+   * rules (by content), and for ingress with named ports the same declared ports.
+   */
+  openGroups(direction: Direction): readonly (readonly EndpointClass[])[];
+  /**
+   * For a class id x: the classes whose `direction` summary names x specifically
+   * (ingress: the destinations that name x as a source; egress: the sources that name x).
+   */
+  namedBy(direction: Direction, classId: number): readonly number[];
+  /** Computes every summary and lookup now (for a model that many analyses will share). */
+  warm(): void;
+}
+
+const NOT_ISOLATED: Omit<SideSummary, 'direction'> = Object.freeze({
+  policies: [],
+  isolated: false,
+  open: [],
+  specific: new Map(),
+  external: [],
+});
+
+/** Rule targets are a function of the rule and the index: cached per index. */
+const targetCache = new WeakMap<ClassIndex, WeakMap<CompiledRule, RuleTargets>>();
+
+export function resolveRuleTargets(
+  index: ClassIndex,
+  rule: CompiledRule,
+  policyNamespace: string,
+): RuleTargets {
+  let perIndex = targetCache.get(index);
+  if (!perIndex) {
+    perIndex = new WeakMap();
+    targetCache.set(index, perIndex);
+  }
+  const hit = perIndex.get(rule);
+  if (hit) return hit;
+  const classIds = new Set<number>();
+  const ipSets: IpSet[] = [];
+  for (const peer of rule.peers) {
+    if (peer.kind === 'ipBlock') {
+      ipSets.push(peer.ips);
+      for (const family of [4, 6] as const) {
+        for (const [lo, hi] of family === 4 ? peer.ips.v4 : peer.ips.v6) {
+          for (const id of classesInAddressRange(index, family, lo, hi)) classIds.add(id);
+        }
+      }
+      continue;
+    }
+    const namespaces =
+      peer.namespaceSelector === null
+        ? [policyNamespace]
+        : index.namespaces.filter((n) => matchSelector(peer.namespaceSelector!, n.labels)).map((n) => n.name);
+    for (const ns of namespaces) {
+      for (const c of index.classesByNamespace.get(ns) ?? []) {
+        if (peer.podSelector === null || matchSelector(peer.podSelector, c.labels)) classIds.add(c.id);
+      }
+    }
+  }
+  const targets: RuleTargets = { everything: rule.peers.length === 0, classIds, ipSets };
+  perIndex.set(rule, targets);
+  return targets;
+}
+
+function buildSummary(
+  index: ClassIndex,
+  c: EndpointClass,
+  direction: Direction,
+  selecting: readonly CompiledPolicy[],
+): SideSummary {
+  if (selecting.length === 0) return { ...NOT_ISOLATED, direction };
+  const open: CompiledPorts[] = [];
+  const specific = new Map<number, CompiledPorts[]>();
+  const external: { ips: IpSet; ports: CompiledPorts }[] = [];
+  for (const p of selecting) {
+    for (const rule of p.rules[direction]) {
+      const t = resolveRuleTargets(index, rule, p.namespace);
+      if (t.everything) {
+        open.push(rule.ports);
+        continue;
+      }
+      for (const id of t.classIds) {
+        const list = specific.get(id);
+        if (list) list.push(rule.ports);
+        else specific.set(id, [rule.ports]);
+      }
+      for (const ips of t.ipSets) external.push({ ips, ports: rule.ports });
+    }
+  }
+  return { direction, policies: selecting, isolated: true, open, specific, external };
+}
+
+function resolveAll(list: readonly CompiledPorts[] | undefined, dst: PeerEndpoint): ConnectionSet {
+  let out = NO_CONNECTIONS;
+  if (!list) return out;
+  for (const ports of list) {
+    out = unionConnections(out, resolveRulePorts(ports, dst));
+    if (out === ALL_CONNECTIONS) break;
+  }
+  return out;
+}
+
+/** What one side allows towards `other` (the destination's ports decide named ports). */
+function sideAllowsWith(summary: SideSummary, self: EndpointClass, other: PeerEndpoint): ConnectionSet {
+  if (!summary.isolated) return ALL_CONNECTIONS;
+  const dst: PeerEndpoint = summary.direction === 'ingress' ? { kind: 'class', cls: self } : other;
+  let out = resolveAll(summary.open, dst);
+  if (out === ALL_CONNECTIONS) return out;
+  if (other.kind === 'class') {
+    out = unionConnections(out, resolveAll(summary.specific.get(other.cls.id), dst));
+  } else {
+    for (const e of summary.external) {
+      if (ipSetContains(e.ips, other.atom.family, other.atom.lo))
+        out = unionConnections(out, resolveRulePorts(e.ports, dst));
+    }
+  }
+  return out;
+}
+
+export interface PolicyModelOptions {
+  /** Atoms of the External space; default: the index's. */
+  readonly atoms?: readonly IpRange[];
+  /** A model over the same index whose summaries can be reused for classes the change does not select. */
+  readonly base?: { readonly model: PolicyModel; readonly changed: readonly (CompiledPolicy | null)[] };
+}
+
+export function createPolicyModel(
+  index: ClassIndex,
+  policies: readonly CompiledPolicy[],
+  options: PolicyModelOptions = {},
+): PolicyModel {
+  const byNamespace = new Map<string, CompiledPolicy[]>();
+  for (const p of policies) {
+    const list = byNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else byNamespace.set(p.namespace, [p]);
+  }
+  const base = options.base;
+  const changed = (base?.changed ?? []).filter((p): p is CompiledPolicy => p !== null);
+  const touchedByChange = (c: EndpointClass, direction: Direction): boolean =>
+    changed.some((p) => p.isolates[direction] && policySelects(p, c));
+
+  const summaries: Record<Direction, Map<number, SideSummary>> = { ingress: new Map(), egress: new Map() };
+  function summary(c: EndpointClass, direction: Direction): SideSummary {
+    const hit = summaries[direction].get(c.id);
+    if (hit) return hit;
+    let s: SideSummary;
+    if (base && !touchedByChange(c, direction)) {
+      s = base.model.summary(c, direction);
+    } else {
+      const selecting = (byNamespace.get(c.namespace) ?? []).filter(
+        (p) => p.isolates[direction] && policySelects(p, c),
+      );
+      s = buildSummary(index, c, direction, selecting);
+    }
+    summaries[direction].set(c.id, s);
+    return s;
+  }
+
+  const hasOpenSide = (c: EndpointClass, direction: Direction): boolean => {
+    const s = summary(c, direction);
+    return !s.isolated || s.open.length > 0;
+  };
+
+  const openLists: Partial<Record<Direction, EndpointClass[]>> = {};
+  const isolatedOpenLists: Partial<Record<Direction, EndpointClass[]>> = {};
+  const groupLists: Partial<Record<Direction, EndpointClass[][]>> = {};
+  const openGroupKey = (c: EndpointClass, direction: Direction): string => {
+    const open = summary(c, direction).open;
+    const rules = open
+      .map((p) => `${JSON.stringify(p.numeric)}|${p.named.map((r) => `${r.name}/${r.protocol}`).join(',')}`)
+      .sort();
+    const named = direction === 'ingress' && open.some((p) => p.named.length > 0);
+    const ports = named
+      ? c.ports
+          .map((cp) => `${cp.name ?? ''}/${cp.protocol}/${cp.port}`)
+          .sort()
+          .join(',')
+      : '';
+    return `${rules.join(';')}#${ports}`;
+  };
+  const inverse: Partial<Record<Direction, Map<number, number[]>>> = {};
+  function buildInverse(direction: Direction): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const c of index.classes) {
+      for (const other of summary(c, direction).specific.keys()) {
+        const list = out.get(other);
+        if (list) list.push(c.id);
+        else out.set(other, [c.id]);
+      }
+    }
+    return out;
+  }
+
+  const model: PolicyModel = {
+    index,
+    policies,
+    atoms: options.atoms ?? index.atoms,
+    summary,
+    hasOpenSide,
+    openClasses(direction) {
+      openLists[direction] ??= index.classes.filter((c) => hasOpenSide(c, direction));
+      return openLists[direction];
+    },
+    isolatedOpenClasses(direction) {
+      isolatedOpenLists[direction] ??= index.classes.filter((c) => {
+        const s = summary(c, direction);
+        return s.isolated && s.open.length > 0;
+      });
+      return isolatedOpenLists[direction];
+    },
+    openGroups(direction) {
+      if (!groupLists[direction]) {
+        const groups = new Map<string, EndpointClass[]>();
+        for (const c of model.isolatedOpenClasses(direction)) {
+          const k = openGroupKey(c, direction);
+          const g = groups.get(k);
+          if (g) g.push(c);
+          else groups.set(k, [c]);
+        }
+        groupLists[direction] = [...groups.values()];
+      }
+      return groupLists[direction];
+    },
+    namedBy(direction, classId) {
+      inverse[direction] ??= buildInverse(direction);
+      return inverse[direction].get(classId) ?? [];
+    },
+    warm() {
+      for (const direction of ['ingress', 'egress'] as const) {
+        model.openClasses(direction);
+        model.isolatedOpenClasses(direction);
+        model.openGroups(direction);
+        model.namedBy(direction, -1);
+      }
+    },
+    selectingPolicies: (c, direction) => summary(c, direction).policies,
+    isIsolated: (c, direction) => summary(c, direction).isolated,
+    sideAllows: (c, direction, other) => sideAllowsWith(summary(c, direction), c, other),
+    allowed(src, dst) {
+      const egress = sideAllowsWith(summary(src, 'egress'), src, { kind: 'class', cls: dst });
+      if (egress === NO_CONNECTIONS) return egress;
+      return intersectConnections(
+        egress,
+        sideAllowsWith(summary(dst, 'ingress'), dst, { kind: 'class', cls: src }),
+      );
+    },
+    allowedToExternal: (src, atom) => sideAllowsWith(summary(src, 'egress'), src, { kind: 'external', atom }),
+    allowedFromExternal: (atom, dst) =>
+      sideAllowsWith(summary(dst, 'ingress'), dst, { kind: 'external', atom }),
+  };
+  return model;
+}

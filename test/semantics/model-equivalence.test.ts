@@ -1,0 +1,356 @@
+/**
+ * The indexed engine (policy-model, connectivity enumeration, grouped
+ * impact) must give exactly the answers of the reference evaluator, which
+ * states the semantics pair by pair. fast-check generates small clusters and
+ * policies that exercise every feature (selectors and expressions, AND/OR
+ * peers, ipBlocks with excepts over pod IPs, named ports, policyTypes) and
+ * compares the two on every class pair, every External atom, the full
+ * connectivity and the impact of a change.
+ */
+import fc from 'fast-check';
+import t from 'tap';
+import type {
+  ClusterSnapshot,
+  ContainerPort,
+  LabelSelector,
+  NamespaceRecord,
+  PeerRecord,
+  PodRecord,
+  PolicyRecord,
+  PortRecord,
+  RuleRecord,
+} from '../../src/model/records.js';
+import { buildClassIndex } from '../../src/semantics/classes.js';
+import type { EndpointClass } from '../../src/semantics/classes.js';
+import { collectIpBlockSets, compilePolicy } from '../../src/semantics/compile.js';
+import type { ConnectionSet } from '../../src/semantics/connection-set.js';
+import { NO_CONNECTIONS, equalConnections, formatConnections } from '../../src/semantics/connection-set.js';
+import { buildConnectivityModel, computeConnectivity } from '../../src/semantics/connectivity.js';
+import { ANALYSIS_ENDPOINTS, CONNECTIVITY_ENDPOINTS, listEndpoints } from '../../src/semantics/endpoints.js';
+import { createEvaluator } from '../../src/semantics/evaluate.js';
+import { buildChangeModel, computeImpact, prepareState } from '../../src/semantics/impact.js';
+import { formatIpRange, atomizeAddressSpace } from '../../src/semantics/ip-set.js';
+import type { IpRange } from '../../src/semantics/ip-set.js';
+import { createPolicyModel } from '../../src/semantics/policy-model.js';
+
+const NAMESPACES: NamespaceRecord[] = ['a', 'b', 'c'].map((name, i) => ({
+  name,
+  labels: { 'kubernetes.io/metadata.name': name, env: i === 0 ? 'prod' : 'dev' },
+  phase: 'Active',
+  implicit: false,
+}));
+const PORTS: ContainerPort[][] = [
+  [],
+  [{ name: 'http', port: 80, protocol: 'TCP' }],
+  [
+    { name: 'http', port: 8080, protocol: 'TCP' },
+    { name: 'dns', port: 53, protocol: 'UDP' },
+  ],
+  [{ name: 'http', port: 8080, protocol: 'UDP' }],
+];
+const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.5', '10.0.0.9', '192.168.1.7', 'fd00::1'];
+const CIDRS: { cidr: string; except: string[] }[] = [
+  { cidr: '10.0.0.0/29', except: [] },
+  { cidr: '10.0.0.0/29', except: ['10.0.0.2/32'] },
+  { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
+  { cidr: '192.168.0.0/16', except: [] },
+  { cidr: 'fd00::/64', except: [] },
+  { cidr: '10.0.0.8/31', except: [] },
+];
+
+const labelsArb = fc.record(
+  { app: fc.constantFrom('x', 'y', 'z'), tier: fc.constantFrom('web', 'db') },
+  { requiredKeys: [] },
+);
+const selectorArb: fc.Arbitrary<LabelSelector> = fc.record({
+  matchLabels: labelsArb,
+  matchExpressions: fc.array(
+    fc.oneof(
+      fc.record({
+        key: fc.constantFrom('app', 'tier', 'env'),
+        operator: fc.constantFrom('In' as const, 'NotIn' as const),
+        values: fc.subarray(['x', 'y', 'web', 'prod'], { minLength: 1 }),
+      }),
+      fc.record({
+        key: fc.constantFrom('app', 'tier', 'env'),
+        operator: fc.constantFrom('Exists' as const, 'DoesNotExist' as const),
+        values: fc.constant([]),
+      }),
+    ),
+    { maxLength: 2 },
+  ),
+});
+const peerArb: fc.Arbitrary<PeerRecord> = fc.oneof(
+  fc
+    .record({
+      kind: fc.constant('selector' as const),
+      namespaceSelector: fc.option(selectorArb, { nil: null }),
+      podSelector: fc.option(selectorArb, { nil: null }),
+    })
+    .filter((p) => p.namespaceSelector !== null || p.podSelector !== null),
+  fc.record({ kind: fc.constant('ipBlock' as const), ipBlock: fc.constantFrom(...CIDRS) }),
+);
+const portArb: fc.Arbitrary<PortRecord> = fc.oneof(
+  fc
+    .record({
+      protocol: fc.constantFrom('TCP' as const, 'UDP' as const, 'SCTP' as const),
+      port: fc.constantFrom(53, 80, 8080),
+      endPort: fc.constantFrom(null, 8081),
+    })
+    .map((p) => ({
+      ...p,
+      endPort: p.endPort !== null && p.endPort >= (p.port as number) ? p.endPort : null,
+    })),
+  fc.record({
+    protocol: fc.constantFrom('TCP' as const, 'UDP' as const),
+    port: fc.constantFrom('http', 'dns', 'nope'),
+    endPort: fc.constant(null),
+  }),
+  fc.record({
+    protocol: fc.constantFrom('TCP' as const, 'UDP' as const),
+    port: fc.constant(null),
+    endPort: fc.constant(null),
+  }),
+);
+const ruleArb: fc.Arbitrary<RuleRecord> = fc.record({
+  peers: fc.array(peerArb, { maxLength: 2 }),
+  ports: fc.array(portArb, { maxLength: 2 }),
+});
+const policyArb = (name: string): fc.Arbitrary<PolicyRecord> =>
+  fc.record({
+    namespace: fc.constantFrom('a', 'b', 'c'),
+    name: fc.constant(name),
+    podSelector: selectorArb,
+    policyTypes: fc.constantFrom(
+      null,
+      ['ingress' as const],
+      ['egress' as const],
+      ['ingress' as const, 'egress' as const],
+    ),
+    ingress: fc.array(ruleArb, { maxLength: 2 }),
+    egress: fc.array(ruleArb, { maxLength: 2 }),
+    annotations: fc.constant({}),
+  });
+const podArb = (i: number): fc.Arbitrary<PodRecord> =>
+  fc.record({
+    namespace: fc.constantFrom('a', 'b', 'c'),
+    name: fc.constant(`pod${i}`),
+    labels: labelsArb,
+    ips: fc.subarray(IPS, { maxLength: 1 }),
+    ports: fc.constantFrom(...PORTS),
+    hostNetwork: fc.boolean(),
+    phase: fc.constant('Running' as const),
+    owner: fc.constantFrom(null, { kind: 'ReplicaSet', name: 'rs' }),
+  });
+const clusterArb = fc
+  .tuple(
+    fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
+    fc.tuple(...[0, 1, 2, 3].map((i) => policyArb(`p${i}`))),
+    fc.nat({ max: 4 }),
+    policyArb('p1'),
+  )
+  .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
+
+function snapshotOf(pods: readonly PodRecord[], policies: readonly PolicyRecord[]): ClusterSnapshot {
+  return { namespaces: NAMESPACES, pods, workloads: [], policies, services: [] };
+}
+
+const show = (c: ConnectionSet): string => formatConnections(c);
+
+t.test('indexed model agrees with the reference on every class pair and atom', async (t) => {
+  fc.assert(
+    fc.property(clusterArb, ({ pods, policies }) => {
+      const snap = snapshotOf(pods, policies);
+      const compiled = policies.map(compilePolicy);
+      const index = buildClassIndex(
+        listEndpoints(snap, CONNECTIVITY_ENDPOINTS),
+        NAMESPACES,
+        collectIpBlockSets(compiled),
+      );
+      const ref = createEvaluator(compiled);
+      const model = createPolicyModel(index, compiled);
+      for (const s of index.classes) {
+        for (const d of index.classes) {
+          if (!equalConnections(ref.allowed(s, d), model.allowed(s, d))) {
+            throw new Error(
+              `allowed(${s.id},${d.id}): ref ${show(ref.allowed(s, d))} model ${show(model.allowed(s, d))}`,
+            );
+          }
+        }
+        for (const atom of index.atoms) {
+          if (!equalConnections(ref.allowedToExternal(s, atom), model.allowedToExternal(s, atom)))
+            throw new Error(`to ${formatIpRange(atom)}`);
+          if (!equalConnections(ref.allowedFromExternal(atom, s), model.allowedFromExternal(atom, s)))
+            throw new Error(`from ${formatIpRange(atom)}`);
+        }
+      }
+    }),
+    { numRuns: 300, seed: 20261121 },
+  );
+  t.pass('300 generated clusters agree');
+});
+
+t.test('connectivity enumeration equals the brute-force pairwise evaluation', async (t) => {
+  fc.assert(
+    fc.property(clusterArb, ({ pods, policies }) => {
+      const snap = snapshotOf(pods, policies);
+      const cm = buildConnectivityModel(snap);
+      const got = computeConnectivity(cm);
+      const ref = createEvaluator(policies.map(compilePolicy));
+      const { index } = cm;
+      const expected = new Map<string, string>();
+      for (const e of index.endpoints) {
+        for (const f of index.endpoints) {
+          if (e === f) continue;
+          let conn = NO_CONNECTIONS;
+          for (const i of e.classIds)
+            for (const j of f.classIds)
+              conn = unionC(conn, ref.allowed(index.classes[i]!, index.classes[j]!));
+          if (show(conn) !== 'No Connections') expected.set(`${e.id}>${f.id}`, show(conn));
+        }
+      }
+      const actual = new Map<string, string>();
+      for (const x of got.entries) {
+        if (x.src.kind === 'endpoint' && x.dst.kind === 'endpoint')
+          actual.set(`${x.src.id}>${x.dst.id}`, show(x.conn));
+      }
+      if (JSON.stringify([...expected].sort()) !== JSON.stringify([...actual].sort())) {
+        throw new Error(
+          `pairs differ:\n${JSON.stringify([...expected].sort())}\n${JSON.stringify([...actual].sort())}`,
+        );
+      }
+      // External: every atom of every endpoint, both directions.
+      for (const e of index.endpoints) {
+        for (const atom of index.atoms) {
+          const cls = e.classIds.map((i) => index.classes[i]!);
+          const egress = cls.reduce((acc, c) => unionC(acc, ref.allowedToExternal(c, atom)), NO_CONNECTIONS);
+          const ingress = cls.reduce(
+            (acc, c) => unionC(acc, ref.allowedFromExternal(atom, c)),
+            NO_CONNECTIONS,
+          );
+          const find = (dir: 'egress' | 'ingress'): ConnectionSet => {
+            const hit = got.entries.find((x) =>
+              dir === 'egress'
+                ? x.src.kind === 'endpoint' &&
+                  x.src.id === e.id &&
+                  x.dst.kind === 'external' &&
+                  inRange(x.dst.range, atom)
+                : x.dst.kind === 'endpoint' &&
+                  x.dst.id === e.id &&
+                  x.src.kind === 'external' &&
+                  inRange(x.src.range, atom),
+            );
+            return hit?.conn ?? NO_CONNECTIONS;
+          };
+          if (!equalConnections(find('egress'), egress))
+            throw new Error(`${e.id} egress ${formatIpRange(atom)}`);
+          if (!equalConnections(find('ingress'), ingress))
+            throw new Error(`${e.id} ingress ${formatIpRange(atom)}`);
+        }
+      }
+    }),
+    { numRuns: 200, seed: 7 },
+  );
+  t.pass('200 generated clusters agree');
+});
+
+t.test('grouped impact equals the brute-force before/after difference', async (t) => {
+  fc.assert(
+    fc.property(
+      clusterArb,
+      fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
+      ({ pods, policies, replacement }, op) => {
+        const snap = snapshotOf(pods, policies);
+        const existing = policies.find((p) => p.name === 'p1') ?? null;
+        const before = op === 'CREATE' ? null : existing;
+        if (op !== 'CREATE' && !existing) return;
+        const after =
+          op === 'DELETE'
+            ? null
+            : { ...replacement, namespace: existing?.namespace ?? replacement.namespace };
+        if (op === 'CREATE' && existing) return;
+        const ns = (after ?? before)!.namespace;
+        const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
+        const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
+        const impact = computeImpact(model);
+        // Expand groups into class pairs / atoms.
+        const got = new Map<string, string>();
+        const key = (p: (typeof impact)[number]['src']): string[] =>
+          p.kind === 'class'
+            ? [`c${p.cls.id}`]
+            : p.kind === 'group'
+              ? p.classes().map((c) => `c${c.id}`)
+              : [`x${formatIpRange(p.range)}`];
+        const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] = [];
+        for (const e of impact) {
+          if (e.src.kind === 'external' || e.dst.kind === 'external') {
+            const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
+            const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
+            externalGot.push({
+              src: e.src.kind === 'external' ? 'ext' : cls,
+              dst: e.dst.kind === 'external' ? 'ext' : cls,
+              range,
+              before: show(e.before),
+              after: show(e.after),
+            });
+            continue;
+          }
+          for (const s of key(e.src))
+            for (const d of key(e.dst)) got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
+        }
+        const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
+        const refBefore = createEvaluator(policies.map(compilePolicy));
+        const refAfter = createEvaluator(policiesAfter.map(compilePolicy));
+        const expected = new Map<string, string>();
+        const classes: EndpointClass[] = [...model.index.classes];
+        for (const s of classes) {
+          for (const d of classes) {
+            const b = refBefore.allowed(s, d);
+            const a = refAfter.allowed(s, d);
+            if (!equalConnections(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
+          }
+        }
+        if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
+          throw new Error(
+            `impact differs (${op}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
+          );
+        }
+        const atoms = atomizeAddressSpace(
+          collectIpBlockSets([...policies, ...policiesAfter].map(compilePolicy)),
+        );
+        for (const c of classes) {
+          for (const atom of atoms) {
+            for (const dir of ['egress', 'ingress'] as const) {
+              const b =
+                dir === 'egress'
+                  ? refBefore.allowedToExternal(c, atom)
+                  : refBefore.allowedFromExternal(atom, c);
+              const a =
+                dir === 'egress'
+                  ? refAfter.allowedToExternal(c, atom)
+                  : refAfter.allowedFromExternal(atom, c);
+              const hit = externalGot.find(
+                (x) =>
+                  (dir === 'egress'
+                    ? x.src === `c${c.id}` && x.dst === 'ext'
+                    : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
+              );
+              const want = equalConnections(b, a) ? null : `${show(b)}|${show(a)}`;
+              const have = hit ? `${hit.before}|${hit.after}` : null;
+              if (want !== have)
+                throw new Error(`external ${dir} c${c.id} ${formatIpRange(atom)}: want ${want} have ${have}`);
+            }
+          }
+        }
+      },
+    ),
+    { numRuns: 300, seed: 99 },
+  );
+  t.pass('300 generated changes agree');
+});
+
+function inRange(r: IpRange, atom: IpRange): boolean {
+  return r.family === atom.family && r.lo <= atom.lo && atom.hi <= r.hi;
+}
+
+import { unionConnections as unionC } from '../../src/semantics/connection-set.js';
