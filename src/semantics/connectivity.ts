@@ -10,7 +10,7 @@ import type { ClassIndex, Endpoint, EndpointClass } from './classes.js';
 import { buildClassIndex } from './classes.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
-import { NO_CONNECTIONS, isEmptyConnections, unionConnections } from './connection-set.js';
+import { isEmptyConnections, unionConnections } from './connection-set.js';
 import type { EndpointOptions } from './endpoints.js';
 import { CONNECTIVITY_ENDPOINTS, listEndpoints } from './endpoints.js';
 import type { ExternalRange } from './external-ranges.js';
@@ -55,66 +55,85 @@ export function buildConnectivityModel(
 }
 
 /**
- * Non-empty class pairs, enumerated from what the policies reference: a
- * source whose egress is open (not isolated, or a rule without peers) pairs
- * with every destination whose ingress is open and with those that name it;
- * a source with only specific egress rules pairs with the classes it names.
- * The work is proportional to the output, not to classes squared.
+ * The non-empty destinations of one source class, enumerated from what the
+ * policies reference: a source whose egress is open (not isolated, or a rule
+ * without peers) pairs with every class whose ingress is open and with those
+ * that name it; a source with only specific egress rules pairs with the
+ * classes it names. The work is proportional to the output, not to classes
+ * squared.
  */
-function forEachAllowedClassPair(
+function allowedFrom(
   model: PolicyModel,
-  visit: (src: EndpointClass, dst: EndpointClass, conn: ConnectionSet) => void,
+  src: EndpointClass,
+  visit: (dst: EndpointClass, conn: ConnectionSet) => void,
 ): void {
   const classes = model.index.classes;
-  const openIngress = model.openClasses('ingress');
-  for (const src of classes) {
-    const candidates = new Set<EndpointClass>();
-    if (model.hasOpenSide(src, 'egress')) {
-      for (const d of openIngress) candidates.add(d);
-      for (const id of model.namedBy('ingress', src.id)) candidates.add(classes[id] as EndpointClass);
-    } else {
-      for (const id of model.summary(src, 'egress').specific.keys())
-        candidates.add(classes[id] as EndpointClass);
+  const tryPair = (dst: EndpointClass): void => {
+    const conn = model.allowed(src, dst);
+    if (!isEmptyConnections(conn)) visit(dst, conn);
+  };
+  const egress = model.summary(src, 'egress');
+  if (!egress.isolated) {
+    // Egress allows everything: towards a destination that does not name src, the answer
+    // is that destination's open ingress, the same for every such source.
+    const seen = new Set<number>();
+    for (const d of model.openClasses('ingress')) {
+      seen.add(d.id);
+      if (model.summary(d, 'ingress').specific.has(src.id)) tryPair(d);
+      else {
+        const conn = model.openIngress(d);
+        if (!isEmptyConnections(conn)) visit(d, conn);
+      }
     }
-    for (const dst of candidates) {
-      const conn = model.allowed(src, dst);
-      if (!isEmptyConnections(conn)) visit(src, dst, conn);
+    for (const id of model.namedBy('ingress', src.id))
+      if (!seen.has(id)) tryPair(classes[id] as EndpointClass);
+  } else if (egress.open.length > 0) {
+    const seen = new Set<number>();
+    for (const d of model.openClasses('ingress')) {
+      seen.add(d.id);
+      tryPair(d);
     }
+    for (const id of model.namedBy('ingress', src.id))
+      if (!seen.has(id)) tryPair(classes[id] as EndpointClass);
+    for (const id of egress.specific.keys()) if (!seen.has(id)) tryPair(classes[id] as EndpointClass);
+  } else {
+    for (const id of egress.specific.keys()) tryPair(classes[id] as EndpointClass);
+  }
+}
+
+/**
+ * Streams every allowed connection: endpoint pairs (classes folded into
+ * endpoints, self pairs dropped) and endpoint/External ranges.
+ */
+export function forEachConnection(model: ConnectivityModel, visit: (entry: ConnectivityEntry) => void): void {
+  const { index, evaluator } = model;
+  for (const e of index.endpoints) {
+    const ref: PeerRef = { kind: 'endpoint', id: e.id };
+    const classesOf = e.classIds.map((i) => index.classes[i] as EndpointClass);
+    // Destinations of this endpoint, folded from its classes into endpoints.
+    const acc = new Map<Endpoint, ConnectionSet>();
+    for (const c of classesOf) {
+      allowedFrom(evaluator, c, (dst, conn) => {
+        for (const f of index.endpointsOfClass.get(dst.id) ?? []) {
+          if (f === e) continue;
+          const prev = acc.get(f);
+          acc.set(f, prev ? unionConnections(prev, conn) : conn);
+        }
+      });
+    }
+    for (const [f, conn] of acc) visit({ src: ref, dst: { kind: 'endpoint', id: f.id }, conn });
+    const side = (direction: Direction): ExternalRange[] =>
+      unionExternalRanges(classesOf.map((c) => externalRangesOf(evaluator.summary(c, direction), c)));
+    for (const { range, conn } of side('egress')) visit({ src: ref, dst: { kind: 'external', range }, conn });
+    for (const { range, conn } of side('ingress'))
+      visit({ src: { kind: 'external', range }, dst: ref, conn });
   }
 }
 
 export function computeConnectivity(model: ConnectivityModel): Connectivity {
-  const { index, evaluator } = model;
-  const endpoints = index.endpoints;
-  const position = new Map(endpoints.map((e, i) => [e, i]));
-  const n = endpoints.length;
-  const pairs = new Map<number, ConnectionSet>();
-  forEachAllowedClassPair(evaluator, (src, dst, conn) => {
-    for (const e of index.endpointsOfClass.get(src.id) ?? []) {
-      for (const f of index.endpointsOfClass.get(dst.id) ?? []) {
-        if (e === f) continue;
-        const key = (position.get(e) as number) * n + (position.get(f) as number);
-        pairs.set(key, unionConnections(pairs.get(key) ?? NO_CONNECTIONS, conn));
-      }
-    }
-  });
   const entries: ConnectivityEntry[] = [];
-  for (const [key, conn] of pairs) {
-    const src = endpoints[Math.floor(key / n)] as Endpoint;
-    const dst = endpoints[key % n] as Endpoint;
-    entries.push({ src: { kind: 'endpoint', id: src.id }, dst: { kind: 'endpoint', id: dst.id }, conn });
-  }
-  for (const e of endpoints) {
-    const ref: PeerRef = { kind: 'endpoint', id: e.id };
-    const classesOf = e.classIds.map((i) => index.classes[i] as EndpointClass);
-    const side = (direction: Direction): ExternalRange[] =>
-      unionExternalRanges(classesOf.map((c) => externalRangesOf(evaluator.summary(c, direction), c)));
-    for (const { range, conn } of side('egress'))
-      entries.push({ src: ref, dst: { kind: 'external', range }, conn });
-    for (const { range, conn } of side('ingress'))
-      entries.push({ src: { kind: 'external', range }, dst: ref, conn });
-  }
-  return { endpoints: endpoints.map((e) => e.id), entries };
+  forEachConnection(model, (e) => entries.push(e));
+  return { endpoints: model.index.endpoints.map((e) => e.id), entries };
 }
 
 /** Connectivity of a snapshot with netpol-analyzer's endpoint conventions. */

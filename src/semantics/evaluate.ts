@@ -61,14 +61,32 @@ export function ruleMatchesPeer(rule: CompiledRule, policyNamespace: string, oth
 export function resolveRulePorts(ports: CompiledPorts, dst: PeerEndpoint): ConnectionSet {
   if (ports.all) return ALL_CONNECTIONS;
   if (ports.named.length === 0 || dst.kind === 'external') return ports.numeric;
+  return resolveNamedPorts(ports, dst.cls);
+}
+
+/** Named-port resolution per (rule ports, destination class), computed once. */
+const namedPortCache = new WeakMap<CompiledPorts, WeakMap<EndpointClass, ConnectionSet>>();
+
+/** `ports` resolved against a destination class (named ports on its declared container ports). */
+export function resolveNamedPorts(ports: CompiledPorts, cls: EndpointClass): ConnectionSet {
+  if (ports.all) return ALL_CONNECTIONS;
+  if (ports.named.length === 0) return ports.numeric;
+  let perPorts = namedPortCache.get(ports);
+  if (!perPorts) {
+    perPorts = new WeakMap();
+    namedPortCache.set(ports, perPorts);
+  }
+  const hit = perPorts.get(cls);
+  if (hit) return hit;
   let out = ports.numeric;
   for (const ref of ports.named) {
-    for (const cp of dst.cls.ports) {
+    for (const cp of cls.ports) {
       if (cp.name === ref.name && cp.protocol === ref.protocol) {
         out = unionConnections(out, connectionsOf(cp.protocol, cp.port, cp.port));
       }
     }
   }
+  perPorts.set(cls, out);
   return out;
 }
 

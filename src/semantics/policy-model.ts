@@ -28,7 +28,7 @@ import type { CompiledPolicy, CompiledPorts, CompiledRule } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
 import { ALL_CONNECTIONS, NO_CONNECTIONS, intersectConnections, unionConnections } from './connection-set.js';
 import type { Evaluator, PeerEndpoint } from './evaluate.js';
-import { policySelects, resolveRulePorts } from './evaluate.js';
+import { policySelects, resolveNamedPorts, resolveRulePorts } from './evaluate.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
 import { matchSelector } from './selectors.js';
@@ -73,6 +73,8 @@ export interface PolicyModel extends Evaluator {
    * (ingress: the destinations that name x as a source; egress: the sources that name x).
    */
   namedBy(direction: Direction, classId: number): readonly number[];
+  /** What `c`'s ingress allows to a source it does not name (ALL when not isolated). */
+  openIngress(c: EndpointClass): ConnectionSet;
   /** Computes every summary and lookup now (for a model that many analyses will share). */
   warm(): void;
 }
@@ -165,6 +167,27 @@ function resolveAll(list: readonly CompiledPorts[] | undefined, dst: PeerEndpoin
   return out;
 }
 
+/** Union of rules' ports resolved on a destination class. */
+function resolveAllOnClass(list: readonly CompiledPorts[] | undefined, dst: EndpointClass): ConnectionSet {
+  let out = NO_CONNECTIONS;
+  if (!list) return out;
+  for (const ports of list) {
+    out = unionConnections(out, resolveNamedPorts(ports, dst));
+    if (out === ALL_CONNECTIONS) break;
+  }
+  return out;
+}
+
+/** What one side allows to another class: the hot path, without allocating peer objects. */
+function sideAllowsClass(summary: SideSummary, self: EndpointClass, other: EndpointClass): ConnectionSet {
+  if (!summary.isolated) return ALL_CONNECTIONS;
+  const dst = summary.direction === 'ingress' ? self : other;
+  const out = resolveAllOnClass(summary.open, dst);
+  if (out === ALL_CONNECTIONS) return out;
+  const specific = summary.specific.get(other.id);
+  return specific ? unionConnections(out, resolveAllOnClass(specific, dst)) : out;
+}
+
 /** What one side allows towards `other` (the destination's ports decide named ports). */
 function sideAllowsWith(summary: SideSummary, self: EndpointClass, other: PeerEndpoint): ConnectionSet {
   if (!summary.isolated) return ALL_CONNECTIONS;
@@ -229,6 +252,7 @@ export function createPolicyModel(
 
   const openLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const isolatedOpenLists: Partial<Record<Direction, EndpointClass[]>> = {};
+  const openIngressCache = new Map<number, ConnectionSet>();
   const groupLists: Partial<Record<Direction, EndpointClass[][]>> = {};
   const openGroupKey = (c: EndpointClass, direction: Direction): string => {
     const open = summary(c, direction).open;
@@ -291,6 +315,15 @@ export function createPolicyModel(
       inverse[direction] ??= buildInverse(direction);
       return inverse[direction].get(classId) ?? [];
     },
+    openIngress(c) {
+      let conn = openIngressCache.get(c.id);
+      if (conn === undefined) {
+        const s = summary(c, 'ingress');
+        conn = s.isolated ? resolveAllOnClass(s.open, c) : ALL_CONNECTIONS;
+        openIngressCache.set(c.id, conn);
+      }
+      return conn;
+    },
     warm() {
       for (const direction of ['ingress', 'egress'] as const) {
         model.openClasses(direction);
@@ -303,12 +336,9 @@ export function createPolicyModel(
     isIsolated: (c, direction) => summary(c, direction).isolated,
     sideAllows: (c, direction, other) => sideAllowsWith(summary(c, direction), c, other),
     allowed(src, dst) {
-      const egress = sideAllowsWith(summary(src, 'egress'), src, { kind: 'class', cls: dst });
+      const egress = sideAllowsClass(summary(src, 'egress'), src, dst);
       if (egress === NO_CONNECTIONS) return egress;
-      return intersectConnections(
-        egress,
-        sideAllowsWith(summary(dst, 'ingress'), dst, { kind: 'class', cls: src }),
-      );
+      return intersectConnections(egress, sideAllowsClass(summary(dst, 'ingress'), dst, src));
     },
     allowedToExternal: (src, atom) => sideAllowsWith(summary(src, 'egress'), src, { kind: 'external', atom }),
     allowedFromExternal: (atom, dst) =>
