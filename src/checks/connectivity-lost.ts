@@ -1,8 +1,11 @@
 /**
  * connectivity-lost: a summary of what the change takes away — how many
- * workload pairs (and workload/External pairs) lose connections.
+ * workload pairs (and workload/External pairs) lose connections. Pairs are
+ * counted, not materialised: only the first lines of the detail are
+ * rendered, so a change that cuts off thousands of pairs stays cheap.
  */
 import type { CheckFinding } from '../model/findings.js';
+import type { Endpoint, EndpointClass } from '../semantics/classes.js';
 import { formatConnections, isEmptyConnections } from '../semantics/connection-set.js';
 import type { ImpactPeer } from '../semantics/impact.js';
 import { formatIpRange } from '../semantics/ip-set.js';
@@ -12,49 +15,104 @@ import { bulletList, clip, plural } from './messages.js';
 /** How many lost connections the detail lists before summarising the rest. */
 export const DETAIL_LIMIT = 50;
 
-function peerIds(ctx: CheckContext, p: ImpactPeer): string[] {
+type Side =
+  | { readonly kind: 'classes'; readonly list: readonly EndpointClass[] }
+  | { readonly kind: 'external'; readonly label: string };
+
+function sideOf(p: ImpactPeer): Side {
   switch (p.kind) {
     case 'class':
-      return ctx.endpointIds([p.cls]);
+      return { kind: 'classes', list: [p.cls] };
     case 'group':
-      return ctx.endpointIds(p.classes());
+      return { kind: 'classes', list: p.classes() };
     case 'external':
-      return [`${formatIpRange(p.range)}[External]`];
+      return { kind: 'external', label: `${formatIpRange(p.range)}[External]` };
   }
 }
 
 function run(ctx: CheckContext): CheckFinding[] {
-  const lines = new Map<string, string>();
-  const pairs = new Set<string>();
-  const externalPairs = new Set<string>();
+  const index = ctx.model.index;
+  const endpointsOf = (c: EndpointClass): readonly Endpoint[] => index.endpointsOfClass.get(c.id) ?? [];
+  const n = index.endpoints.length;
+  // A pair can come from two impact entries only through an endpoint made of several classes.
+  const seenMulti = new Set<number>();
+  const seenExternal = new Set<string>();
+  let workloadPairs = 0;
+  const lines: string[] = [];
+  const firstPairs: string[] = [];
   for (const e of ctx.impact) {
     if (isEmptyConnections(e.lost)) continue;
     const lost = formatConnections(e.lost);
-    const bothWorkloads = e.src.kind !== 'external' && e.dst.kind !== 'external';
-    for (const s of peerIds(ctx, e.src)) {
-      for (const d of peerIds(ctx, e.dst)) {
-        if (s === d) continue;
+    // A class against a group of single-class endpoints: counted, and sampled for the detail.
+    const single = (p: ImpactPeer): p is Extract<ImpactPeer, { kind: 'class' }> =>
+      p.kind === 'class' && endpointsOf(p.cls).every((x) => x.classIds.length === 1);
+    const grouped = e.src.kind === 'group' ? e.src : e.dst.kind === 'group' ? e.dst : null;
+    const other = grouped === e.src ? e.dst : e.src;
+    const count = grouped?.endpointCount() ?? null;
+    if (grouped && count !== null && single(other)) {
+      const mine = endpointsOf(other.cls);
+      workloadPairs += mine.length * count;
+      for (const c of grouped.sample(DETAIL_LIMIT)) {
+        for (const x of endpointsOf(c)) {
+          for (const y of mine) {
+            if (firstPairs.length >= DETAIL_LIMIT) break;
+            const [s, d] = grouped === e.src ? [x, y] : [y, x];
+            firstPairs.push(`${s.id} => ${d.id}`);
+            lines.push(`${s.id} => ${d.id} : loses ${lost}`);
+          }
+        }
+      }
+      continue;
+    }
+    const src = sideOf(e.src);
+    const dst = sideOf(e.dst);
+    if (src.kind === 'classes' && dst.kind === 'classes') {
+      for (const sc of src.list) {
+        for (const dc of dst.list) {
+          for (const s of endpointsOf(sc)) {
+            for (const d of endpointsOf(dc)) {
+              if (s === d) continue;
+              if (s.classIds.length > 1 || d.classIds.length > 1) {
+                const key = s.position * n + d.position;
+                if (seenMulti.has(key)) continue;
+                seenMulti.add(key);
+              }
+              workloadPairs++;
+              if (firstPairs.length < DETAIL_LIMIT) {
+                firstPairs.push(`${s.id} => ${d.id}`);
+                lines.push(`${s.id} => ${d.id} : loses ${lost}`);
+              }
+            }
+          }
+        }
+      }
+      continue;
+    }
+    const names = (x: Side): string[] =>
+      x.kind === 'external' ? [x.label] : x.list.flatMap((c) => endpointsOf(c).map((y) => y.id));
+    for (const s of names(src)) {
+      for (const d of names(dst)) {
         const key = `${s} => ${d}`;
-        (bothWorkloads ? pairs : externalPairs).add(key);
-        if (lines.size < DETAIL_LIMIT || lines.has(key)) lines.set(key, `${key} : loses ${lost}`);
+        if (seenExternal.has(key)) continue;
+        seenExternal.add(key);
+        if (lines.length < 2 * DETAIL_LIMIT) lines.push(`${key} : loses ${lost}`);
       }
     }
   }
-  const external = externalPairs.size;
-  const total = pairs.size + external;
+  const total = workloadPairs + seenExternal.size;
   if (total === 0) return [];
-  const first = [...pairs][0] ?? [...lines.keys()][0] ?? '';
   const parts = [
-    pairs.size > 0 ? plural(pairs.size, 'workload pair') : null,
-    external > 0 ? plural(external, 'workload/External pair') : null,
+    workloadPairs > 0 ? plural(workloadPairs, 'workload pair') : null,
+    seenExternal.size > 0 ? plural(seenExternal.size, 'workload/External pair') : null,
   ].filter((x): x is string => x !== null);
-  const listed = [...lines.values()].sort();
+  const first = firstPairs[0] ?? lines[0]?.split(' : ')[0] ?? '';
+  const listed = lines.sort().slice(0, DETAIL_LIMIT);
   const more = total > listed.length ? `\n  … and ${total - listed.length} more` : '';
   return [
     {
       rule: 'connectivity-lost',
       message: clip(`${ctx.policyRef} removes connections for ${parts.join(' and ')} (e.g. ${first})`),
-      subjects: [...pairs].sort().slice(0, DETAIL_LIMIT),
+      subjects: firstPairs.sort(),
       detail: `Connections lost through this ${ctx.change.operation}:\n${bulletList(listed)}${more}`,
     },
   ];

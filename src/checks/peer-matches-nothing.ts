@@ -8,7 +8,7 @@ import type { CheckFinding } from '../model/findings.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, peerClasses, peerNamespaces, selectorPeers } from './peers.js';
+import { isAndTrap, peerNamespaces, peerSelectsAny, selectorPeers } from './peers.js';
 import { typoHint } from './selection.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
@@ -38,7 +38,7 @@ function run(ctx: CheckContext): CheckFinding[] {
       });
       continue;
     }
-    if (peerClasses(peer, p.namespace, index).length > 0) continue;
+    if (peerSelectsAny(peer, p.namespace, index)) continue;
     const inNamespaces = new Set(peerNamespaces(peer, p.namespace, namespaces));
     const candidates = [...inNamespaces].flatMap((ns) =>
       (index.classesByNamespace.get(ns) ?? []).map((c) => c.labels),

@@ -4,6 +4,7 @@
  */
 import type { Direction, LabelSelector, NamespaceRecord, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
+import { classesMatching } from '../semantics/classes.js';
 import { matchSelector } from '../semantics/selectors.js';
 
 export interface SelectorPeer {
@@ -44,24 +45,30 @@ export function peerNamespaces(
   return namespaces.filter((n) => matchSelector(sel, n.labels)).map((n) => n.name);
 }
 
-/** Classes a selector peer selects (through the index's namespaces, never a scan of every class). */
-export function peerClasses(
-  peer: { readonly namespaceSelector: LabelSelector | null; readonly podSelector: LabelSelector | null },
-  policyNamespace: string,
-  index: ClassIndex,
-): EndpointClass[] {
+type SelectorPair = {
+  readonly namespaceSelector: LabelSelector | null;
+  readonly podSelector: LabelSelector | null;
+};
+
+function namespacesOf(peer: SelectorPair, policyNamespace: string, index: ClassIndex): string[] {
   const nsSel = peer.namespaceSelector;
-  const namespaces =
-    nsSel === null
-      ? [policyNamespace]
-      : index.namespaces.filter((n) => matchSelector(nsSel, n.labels)).map((n) => n.name);
-  const out: EndpointClass[] = [];
-  for (const ns of namespaces) {
-    for (const c of index.classesByNamespace.get(ns) ?? []) {
-      if (peer.podSelector === null || matchSelector(peer.podSelector, c.labels)) out.push(c);
-    }
-  }
-  return out;
+  return nsSel === null
+    ? [policyNamespace]
+    : index.namespaces.filter((n) => matchSelector(nsSel, n.labels)).map((n) => n.name);
+}
+
+/** Classes a selector peer selects (through the index's namespaces, never a scan of every class). */
+export function peerClasses(peer: SelectorPair, policyNamespace: string, index: ClassIndex): EndpointClass[] {
+  return namespacesOf(peer, policyNamespace, index).flatMap((ns) =>
+    classesMatching(index, ns, peer.podSelector),
+  );
+}
+
+/** True when the peer selects at least one class; stops at the first. */
+export function peerSelectsAny(peer: SelectorPair, policyNamespace: string, index: ClassIndex): boolean {
+  return namespacesOf(peer, policyNamespace, index).some(
+    (ns) => classesMatching(index, ns, peer.podSelector).length > 0,
+  );
 }
 
 /**
@@ -70,16 +77,12 @@ export function peerClasses(
  */
 export function isAndTrap(peer: SelectorPeer, policyNamespace: string, index: ClassIndex): boolean {
   if (peer.namespaceSelector === null || peer.podSelector === null) return false;
-  if (peerClasses(peer, policyNamespace, index).length > 0) return false;
-  const nsAlone = peerClasses(
-    { namespaceSelector: peer.namespaceSelector, podSelector: null },
-    policyNamespace,
-    index,
+  if (peerSelectsAny(peer, policyNamespace, index)) return false;
+  return (
+    peerSelectsAny(
+      { namespaceSelector: peer.namespaceSelector, podSelector: null },
+      policyNamespace,
+      index,
+    ) && peerSelectsAny({ namespaceSelector: null, podSelector: peer.podSelector }, policyNamespace, index)
   );
-  const podAlone = peerClasses(
-    { namespaceSelector: null, podSelector: peer.podSelector },
-    policyNamespace,
-    index,
-  );
-  return nsAlone.length > 0 && podAlone.length > 0;
 }

@@ -15,10 +15,11 @@
  * one class in the usual case, to several when its pods differ (e.g. by IP
  * region).
  */
-import type { ContainerPort, Labels, NamespaceRecord } from '../model/records.js';
+import type { ContainerPort, LabelSelector, Labels, NamespaceRecord } from '../model/records.js';
 import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
+import { matchSelector } from './selectors.js';
 
 export interface EndpointMember {
   readonly labels: Labels;
@@ -54,6 +55,8 @@ export interface EndpointClass {
 
 export interface Endpoint extends EndpointSpec {
   readonly classIds: readonly number[];
+  /** Position in ClassIndex.endpoints. */
+  readonly position: number;
 }
 
 export interface ClassIndex {
@@ -65,6 +68,8 @@ export interface ClassIndex {
   /** Every namespace (declared, or only referenced by an endpoint) with its labels. */
   readonly namespaces: readonly { readonly name: string; readonly labels: Labels }[];
   readonly classesByNamespace: ReadonlyMap<string, readonly EndpointClass[]>;
+  /** Classes by `namespace\u0000key=value` of their labels. */
+  readonly classesByNamespaceLabel: ReadonlyMap<string, readonly EndpointClass[]>;
   readonly endpointsOfClass: ReadonlyMap<number, readonly Endpoint[]>;
   /** Class representative addresses sorted by value, per family, for ipBlock lookups. */
   readonly addressIndex: Readonly<Record<4 | 6, AddressIndex>>;
@@ -162,7 +167,7 @@ export function buildClassIndex(
       }
       ids.add(id);
     }
-    endpoints.push({ ...spec, classIds: [...ids].sort((x, y) => x - y) });
+    endpoints.push({ ...spec, classIds: [...ids].sort((x, y) => x - y), position: endpoints.length });
   }
   return {
     classes,
@@ -177,12 +182,21 @@ function buildLookups(
   classes: readonly EndpointClass[],
   endpoints: readonly Endpoint[],
   nsLabels: ReadonlyMap<string, Labels>,
-): Pick<ClassIndex, 'namespaces' | 'classesByNamespace' | 'endpointsOfClass' | 'addressIndex'> {
+): Pick<
+  ClassIndex,
+  'namespaces' | 'classesByNamespace' | 'classesByNamespaceLabel' | 'endpointsOfClass' | 'addressIndex'
+> {
   const classesByNamespace = new Map<string, EndpointClass[]>();
-  for (const c of classes) {
-    const list = classesByNamespace.get(c.namespace);
+  const classesByNamespaceLabel = new Map<string, EndpointClass[]>();
+  const push = (m: Map<string, EndpointClass[]>, k: string, c: EndpointClass): void => {
+    const list = m.get(k);
     if (list) list.push(c);
-    else classesByNamespace.set(c.namespace, [c]);
+    else m.set(k, [c]);
+  };
+  for (const c of classes) {
+    push(classesByNamespace, c.namespace, c);
+    for (const [k, v] of Object.entries(c.labels))
+      push(classesByNamespaceLabel, `${c.namespace}\u0000${k}=${v}`, c);
   }
   const names = new Set([...nsLabels.keys(), ...classesByNamespace.keys()]);
   const namespaces = [...names].sort().map((name) => ({ name, labels: labelsOfNamespace(nsLabels, name) }));
@@ -208,6 +222,7 @@ function buildLookups(
   return {
     namespaces,
     classesByNamespace,
+    classesByNamespaceLabel,
     endpointsOfClass,
     addressIndex: { 4: toIndex(entries[4]), 6: toIndex(entries[6]) },
   };
@@ -226,4 +241,33 @@ export function classesInAddressRange(index: ClassIndex, family: 4 | 6, lo: bigi
   const out: number[] = [];
   for (let i = a; i < values.length && (values[i] as bigint) <= hi; i++) out.push(classIds[i] as number);
   return out;
+}
+
+/**
+ * The classes of `namespace` a pod selector selects (null: all of them),
+ * through the label index when the selector requires a label value.
+ */
+export function classesMatching(
+  index: ClassIndex,
+  namespace: string,
+  selector: LabelSelector | null,
+): EndpointClass[] {
+  const all = index.classesByNamespace.get(namespace) ?? [];
+  if (selector === null) return [...all];
+  let candidates: readonly EndpointClass[] = all;
+  const first = Object.entries(selector.matchLabels)[0];
+  if (first) {
+    candidates = index.classesByNamespaceLabel.get(`${namespace}\u0000${first[0]}=${first[1]}`) ?? [];
+  } else {
+    const inExpr = selector.matchExpressions.find((r) => r.operator === 'In');
+    if (inExpr) {
+      const seen = new Set<EndpointClass>();
+      for (const v of inExpr.values) {
+        for (const c of index.classesByNamespaceLabel.get(`${namespace}\u0000${inExpr.key}=${v}`) ?? [])
+          seen.add(c);
+      }
+      candidates = [...seen];
+    }
+  }
+  return candidates.filter((c) => matchSelector(selector, c.labels));
 }

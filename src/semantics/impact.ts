@@ -36,7 +36,7 @@ import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import type { PolicyModel, SideSummary } from './policy-model.js';
-import { createPolicyModel } from './policy-model.js';
+import { createPolicyModel, derivePolicyModel } from './policy-model.js';
 
 export interface PolicySwap {
   readonly namespace: string;
@@ -170,14 +170,8 @@ export function buildChangeModel(
   const baseCurrent = state.compiled.get(key) ?? null;
   // The before side is the state, except when the request's old object differs from the cached one.
   const before =
-    baseCurrent === beforePolicy || (baseCurrent !== null && beforePolicy === state.compiled.get(key))
-      ? state.model
-      : createPolicyModel(index, replacePolicy(state, key, beforePolicy), {
-          base: { model: state.model, changed: [baseCurrent, beforePolicy] },
-        });
-  const after = createPolicyModel(index, replacePolicy(state, key, afterPolicy), {
-    base: { model: before, changed: [beforePolicy, afterPolicy] },
-  });
+    baseCurrent === beforePolicy ? state.model : derivePolicyModel(state.model, baseCurrent, beforePolicy);
+  const after = derivePolicyModel(before, beforePolicy, afterPolicy);
   const affected = (index.classesByNamespace.get(swap.namespace) ?? []).filter(
     (c) =>
       (beforePolicy !== null && policySelects(beforePolicy, c)) ||
@@ -194,18 +188,73 @@ export function buildChangeModel(
   };
 }
 
-function replacePolicy(state: PreparedState, key: string, p: CompiledPolicy | null): CompiledPolicy[] {
-  const out = [...state.compiled.values()].filter((x) => x.key !== key);
-  if (p) out.push(p);
-  return out;
-}
-
 /** A set of classes treated alike by the changed side: evaluated once, listed on demand. */
 export interface ClassGroup {
   readonly kind: 'group';
   /** e.g. `every pod without egress policies`. */
   readonly description: string;
+  /** Every member (walks the whole group). */
   classes(): readonly EndpointClass[];
+  /** The first `k` members, without walking the whole group. */
+  sample(k: number): readonly EndpointClass[];
+  /**
+   * How many endpoints the members make up, counted without walking the group;
+   * null when an endpoint spans several classes (then count through classes()).
+   */
+  endpointCount(): number | null;
+}
+
+/** Endpoint count of a base class list, and whether any of its endpoints spans classes: once per list. */
+interface ListCount {
+  readonly endpoints: number;
+  readonly multi: boolean;
+  readonly ids: ReadonlySet<number>;
+}
+const listCounts = new WeakMap<readonly EndpointClass[], ListCount>();
+
+function countOf(index: ClassIndex, list: readonly EndpointClass[]): ListCount {
+  let hit = listCounts.get(list);
+  if (!hit) {
+    let endpoints = 0;
+    let multi = false;
+    for (const c of list) {
+      const es = index.endpointsOfClass.get(c.id) ?? [];
+      endpoints += es.length;
+      if (es.some((e) => e.classIds.length > 1)) multi = true;
+    }
+    hit = { endpoints, multi, ids: new Set(list.map((c) => c.id)) };
+    listCounts.set(list, hit);
+  }
+  return hit;
+}
+
+/** The members of a base list minus a (small) exclusion set, as a group. */
+function makeGroup(
+  index: ClassIndex,
+  base: readonly EndpointClass[],
+  exclude: ReadonlySet<number>,
+  description: string,
+): ClassGroup {
+  return {
+    kind: 'group',
+    description,
+    classes: () => base.filter((c) => !exclude.has(c.id)),
+    sample(k) {
+      const out: EndpointClass[] = [];
+      for (const c of base) {
+        if (out.length >= k) break;
+        if (!exclude.has(c.id)) out.push(c);
+      }
+      return out;
+    },
+    endpointCount() {
+      const { endpoints, multi, ids } = countOf(index, base);
+      if (multi) return null;
+      let excluded = 0;
+      for (const id of exclude) if (ids.has(id)) excluded += (index.endpointsOfClass.get(id) ?? []).length;
+      return endpoints - excluded;
+    },
+  };
 }
 
 export type ImpactPeer =
@@ -303,9 +352,7 @@ function unrestrictedExcept(
   direction: Direction,
   exclude: ReadonlySet<number>,
 ): EndpointClass[] {
-  return model.index.classes.filter(
-    (c) => !exclude.has(c.id) && !model.before.summary(c, direction).isolated,
-  );
+  return model.before.unrestrictedClasses(direction).filter((c) => !exclude.has(c.id));
 }
 
 /**
@@ -349,7 +396,7 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
   ): ClassGroup | null => {
     const representative = members.find((c) => !exclude.has(c.id));
     if (!representative) return null;
-    return { kind: 'group', description, classes: () => members.filter((c) => !exclude.has(c.id)) };
+    return makeGroup(model.index, members, exclude, description);
   };
 
   for (const a of model.affected) {
@@ -380,11 +427,12 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
           x.isolated ? numericUnion(x.open) : ALL_CONNECTIONS;
         record(
           self,
-          {
-            kind: 'group',
-            description: 'every pod without ingress policies',
-            classes: () => unrestrictedExcept(model, 'ingress', explicitDst),
-          },
+          makeGroup(
+            model.index,
+            model.before.unrestrictedClasses('ingress'),
+            explicitDst,
+            'every pod without ingress policies',
+          ),
           openConn(egress[0]),
           openConn(egress[1]),
         );
@@ -415,11 +463,12 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
         return conn;
       };
       record(
-        {
-          kind: 'group',
-          description: 'every pod without egress policies',
-          classes: () => unrestrictedExcept(model, 'egress', explicitSrc),
-        },
+        makeGroup(
+          model.index,
+          model.before.unrestrictedClasses('egress'),
+          explicitSrc,
+          'every pod without egress policies',
+        ),
         self,
         ingressOpen(ingress[0]),
         ingressOpen(ingress[1]),

@@ -23,7 +23,7 @@
  */
 import type { Direction } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from './classes.js';
-import { classesInAddressRange } from './classes.js';
+import { classesInAddressRange, classesMatching } from './classes.js';
 import type { CompiledPolicy, CompiledPorts, CompiledRule } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
 import { ALL_CONNECTIONS, NO_CONNECTIONS, intersectConnections, unionConnections } from './connection-set.js';
@@ -53,6 +53,8 @@ export interface SideSummary {
 
 export interface PolicyModel extends Evaluator {
   readonly index: ClassIndex;
+  /** The policies of one namespace. */
+  policiesIn(namespace: string): readonly CompiledPolicy[];
   /** The External address space cut at every ipBlock boundary of these policies (and the index's). */
   readonly atoms: readonly IpRange[];
   summary(c: EndpointClass, direction: Direction): SideSummary;
@@ -62,6 +64,8 @@ export interface PolicyModel extends Evaluator {
   openClasses(direction: Direction): readonly EndpointClass[];
   /** Isolated classes whose side has a rule without peers. */
   isolatedOpenClasses(direction: Direction): readonly EndpointClass[];
+  /** Classes no policy isolates in the direction. */
+  unrestrictedClasses(direction: Direction): readonly EndpointClass[];
   /**
    * The isolated classes with rules without peers, grouped so that members of a
    * group allow the same to every peer they do not name specifically: same open
@@ -119,9 +123,7 @@ export function resolveRuleTargets(
         ? [policyNamespace]
         : index.namespaces.filter((n) => matchSelector(peer.namespaceSelector!, n.labels)).map((n) => n.name);
     for (const ns of namespaces) {
-      for (const c of index.classesByNamespace.get(ns) ?? []) {
-        if (peer.podSelector === null || matchSelector(peer.podSelector, c.labels)) classIds.add(c.id);
-      }
+      for (const c of classesMatching(index, ns, peer.podSelector)) classIds.add(c.id);
     }
   }
   const targets: RuleTargets = { everything: rule.peers.length === 0, classIds, ipSets };
@@ -208,8 +210,15 @@ function sideAllowsWith(summary: SideSummary, self: EndpointClass, other: PeerEn
 export interface PolicyModelOptions {
   /** Atoms of the External space; default: the index's. */
   readonly atoms?: readonly IpRange[];
-  /** A model over the same index whose summaries can be reused for classes the change does not select. */
-  readonly base?: { readonly model: PolicyModel; readonly changed: readonly (CompiledPolicy | null)[] };
+}
+
+/** How a model finds the policies of a namespace, and where it may reuse summaries. */
+interface PolicySource {
+  policiesIn(namespace: string): readonly CompiledPolicy[];
+  all(): readonly CompiledPolicy[];
+  /** A model whose summaries hold for every class the change does not select in a direction. */
+  readonly base: PolicyModel | null;
+  readonly changed: readonly CompiledPolicy[];
 }
 
 export function createPolicyModel(
@@ -223,8 +232,54 @@ export function createPolicyModel(
     if (list) list.push(p);
     else byNamespace.set(p.namespace, [p]);
   }
-  const base = options.base;
-  const changed = (base?.changed ?? []).filter((p): p is CompiledPolicy => p !== null);
+  return buildModel(
+    index,
+    { policiesIn: (ns) => byNamespace.get(ns) ?? [], all: () => policies, base: null, changed: [] },
+    options.atoms ?? index.atoms,
+  );
+}
+
+/**
+ * The model after replacing `removed` by `added` (either may be null) in
+ * `base`'s policies. Only summaries of classes the two select are rebuilt;
+ * everything else, and the per-namespace policy lists of other namespaces,
+ * come from `base`.
+ */
+export function derivePolicyModel(
+  base: PolicyModel,
+  removed: CompiledPolicy | null,
+  added: CompiledPolicy | null,
+  atoms: readonly IpRange[] = base.atoms,
+): PolicyModel {
+  const changed = [removed, added].filter((p): p is CompiledPolicy => p !== null);
+  const namespaces = new Set(changed.map((p) => p.namespace));
+  const keys = new Set(changed.map((p) => p.key));
+  const local = new Map<string, CompiledPolicy[]>();
+  const policiesIn = (ns: string): readonly CompiledPolicy[] => {
+    if (!namespaces.has(ns)) return base.policiesIn(ns);
+    let list = local.get(ns);
+    if (!list) {
+      list = base.policiesIn(ns).filter((p) => !keys.has(p.key));
+      if (added && added.namespace === ns) list.push(added);
+      local.set(ns, list);
+    }
+    return list;
+  };
+  let all: CompiledPolicy[] | null = null;
+  return buildModel(
+    base.index,
+    {
+      policiesIn,
+      all: () => (all ??= [...base.policies.filter((p) => !keys.has(p.key)), ...(added ? [added] : [])]),
+      base,
+      changed,
+    },
+    atoms,
+  );
+}
+
+function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpRange[]): PolicyModel {
+  const { base, changed } = source;
   const touchedByChange = (c: EndpointClass, direction: Direction): boolean =>
     changed.some((p) => p.isolates[direction] && policySelects(p, c));
 
@@ -234,11 +289,11 @@ export function createPolicyModel(
     if (hit) return hit;
     let s: SideSummary;
     if (base && !touchedByChange(c, direction)) {
-      s = base.model.summary(c, direction);
+      s = base.summary(c, direction);
     } else {
-      const selecting = (byNamespace.get(c.namespace) ?? []).filter(
-        (p) => p.isolates[direction] && policySelects(p, c),
-      );
+      const selecting = source
+        .policiesIn(c.namespace)
+        .filter((p) => p.isolates[direction] && policySelects(p, c));
       s = buildSummary(index, c, direction, selecting);
     }
     summaries[direction].set(c.id, s);
@@ -253,6 +308,7 @@ export function createPolicyModel(
   const openLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const isolatedOpenLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const openIngressCache = new Map<number, ConnectionSet>();
+  const unrestrictedLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const groupLists: Partial<Record<Direction, EndpointClass[][]>> = {};
   const openGroupKey = (c: EndpointClass, direction: Direction): string => {
     const open = summary(c, direction).open;
@@ -283,8 +339,11 @@ export function createPolicyModel(
 
   const model: PolicyModel = {
     index,
-    policies,
-    atoms: options.atoms ?? index.atoms,
+    get policies() {
+      return source.all();
+    },
+    policiesIn: source.policiesIn,
+    atoms,
     summary,
     hasOpenSide,
     openClasses(direction) {
@@ -315,6 +374,10 @@ export function createPolicyModel(
       inverse[direction] ??= buildInverse(direction);
       return inverse[direction].get(classId) ?? [];
     },
+    unrestrictedClasses(direction) {
+      unrestrictedLists[direction] ??= index.classes.filter((c) => !summary(c, direction).isolated);
+      return unrestrictedLists[direction];
+    },
     openIngress(c) {
       let conn = openIngressCache.get(c.id);
       if (conn === undefined) {
@@ -328,6 +391,7 @@ export function createPolicyModel(
       for (const direction of ['ingress', 'egress'] as const) {
         model.openClasses(direction);
         model.isolatedOpenClasses(direction);
+        model.unrestrictedClasses(direction);
         model.openGroups(direction);
         model.namedBy(direction, -1);
       }

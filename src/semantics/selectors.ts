@@ -26,14 +26,49 @@ export function matchRequirement(r: SelectorRequirement, labels: Labels): boolea
   }
 }
 
+type Matcher = (labels: Labels) => boolean;
+
+/** Selectors are matched millions of times: each is compiled once into a closure. */
+const matchers = new WeakMap<LabelSelector, Matcher>();
+
+function compileSelector(s: LabelSelector): Matcher {
+  const keys = Object.keys(s.matchLabels);
+  const values = keys.map((k) => s.matchLabels[k] as string);
+  const expressions = s.matchExpressions.map((r) => ({ ...r, set: new Set(r.values) }));
+  if (keys.length === 0 && expressions.length === 0) return () => true;
+  return (labels) => {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (labels[k] !== values[i] || !Object.hasOwn(labels, k)) return false;
+    }
+    for (const r of expressions) {
+      const has = Object.hasOwn(labels, r.key);
+      switch (r.operator) {
+        case 'In':
+          if (!has || !r.set.has(labels[r.key] as string)) return false;
+          break;
+        case 'NotIn':
+          if (has && r.set.has(labels[r.key] as string)) return false;
+          break;
+        case 'Exists':
+          if (!has) return false;
+          break;
+        case 'DoesNotExist':
+          if (has) return false;
+          break;
+      }
+    }
+    return true;
+  };
+}
+
 export function matchSelector(s: LabelSelector, labels: Labels): boolean {
-  for (const [k, v] of Object.entries(s.matchLabels)) {
-    if (labels[k] !== v || !Object.hasOwn(labels, k)) return false;
+  let m = matchers.get(s);
+  if (!m) {
+    m = compileSelector(s);
+    matchers.set(s, m);
   }
-  for (const r of s.matchExpressions) {
-    if (!matchRequirement(r, labels)) return false;
-  }
-  return true;
+  return m(labels);
 }
 
 /** `k=v,k2 in (a,b),!k3` — the kubectl form, for messages. */
