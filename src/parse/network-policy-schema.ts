@@ -197,12 +197,31 @@ ajv.addVocabulary(['x-expected']);
 
 const validateShape = ajv.compile<RawNetworkPolicy>(NETWORK_POLICY_SCHEMA);
 
-export type ShapeCheck = { ok: true; value: RawNetworkPolicy } | { ok: false; issues: FieldIssue[] };
+export type ShapeCheck =
+  { ok: true; value: RawNetworkPolicy; unknownFields: FieldIssue[] } | { ok: false; issues: FieldIssue[] };
 
-/** Checks types, enums and unknown fields of a NetworkPolicy object. */
-export function checkNetworkPolicyShape(value: unknown): ShapeCheck {
-  if (validateShape(value)) return { ok: true, value };
-  const issues = (validateShape.errors ?? []).map((error) => convertAjvError(error, value));
+/**
+ * Checks types, enums and unknown fields of a NetworkPolicy object.
+ * `unknownFields: 'reject'` (manifests, as kubectl's strict validation);
+ * `'ignore'` (objects the API server already accepted: a field added by a
+ * newer Kubernetes must not make a policy vanish or a review fail), then
+ * unknown fields come back in `unknownFields` for a warning.
+ */
+export function checkNetworkPolicyShape(
+  value: unknown,
+  unknownFields: 'reject' | 'ignore' = 'reject',
+): ShapeCheck {
+  if (validateShape(value)) return { ok: true, value, unknownFields: [] };
+  const errors = validateShape.errors ?? [];
+  const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
+  if (unknownFields === 'ignore' && unknown.length === errors.length) {
+    return {
+      ok: true,
+      value: value as RawNetworkPolicy,
+      unknownFields: removeDuplicateIssues(unknown.map((error) => convertAjvError(error, value))),
+    };
+  }
+  const issues = errors.map((error) => convertAjvError(error, value));
   return { ok: false, issues: removeDuplicateIssues(issues) };
 }
 

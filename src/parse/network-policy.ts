@@ -36,6 +36,11 @@ export type NetworkPolicyParse =
 export interface NetworkPolicyParseOptions {
   /** Namespace for an object without metadata.namespace (an AdmissionReview's request.namespace). */
   readonly defaultNamespace?: string;
+  /**
+   * `reject` (default, manifests): unknown fields are errors, as kubectl's strict validation.
+   * `ignore` (objects from the API server): they become warnings, the policy is still read.
+   */
+  readonly unknownFields?: 'reject' | 'ignore';
 }
 
 /** Validates a `networking.k8s.io/v1` NetworkPolicy and normalizes it into a PolicyRecord. Never throws. */
@@ -43,14 +48,17 @@ export function parseNetworkPolicy(
   obj: unknown,
   options: NetworkPolicyParseOptions = {},
 ): NetworkPolicyParse {
-  const shape = checkNetworkPolicyShape(obj);
+  const shape = checkNetworkPolicyShape(obj, options.unknownFields ?? 'reject');
   if (!shape.ok) return { ok: false, issues: shape.issues };
   const rules = checkNetworkPolicyRules(shape.value);
   if (rules.issues.length > 0) return { ok: false, issues: rules.issues };
   return {
     ok: true,
     policy: normalizeNetworkPolicy(shape.value, options.defaultNamespace ?? DEFAULT_NAMESPACE),
-    warnings: rules.warnings,
+    warnings: [
+      ...shape.unknownFields.map((i) => ({ path: i.path, message: `ignored: ${i.message}` })),
+      ...rules.warnings,
+    ],
   };
 }
 

@@ -589,3 +589,24 @@ t.test('never throws and never yields NaN, whatever the input', async (t) => {
   );
   t.pass('no exception across generated inputs');
 });
+
+t.test('objects from the API server: unknown fields are ignored with a warning, not rejected', async (t) => {
+  const obj = policyWithSpec(
+    '{ingress: [{from: [{podSelector: {}}], futureField: true}], futureSpecField: 1}',
+  );
+  t.notOk(parseNetworkPolicy(obj).ok, 'manifests: rejected as kubectl strict validation would');
+  const lenient = parseNetworkPolicy(obj, { unknownFields: 'ignore' });
+  t.ok(lenient.ok, 'API objects: still read');
+  if (!lenient.ok) return;
+  t.equal(lenient.policy.ingress.length, 1);
+  t.ok(
+    lenient.warnings.some(
+      (w) => w.path === 'spec.futureSpecField' && /ignored: unknown field/.test(w.message),
+    ),
+  );
+  t.ok(lenient.warnings.some((w) => w.path === 'spec.ingress[0].futureField'));
+  const wrongType = parseNetworkPolicy(policyWithSpec('{ingress: [{ports: [{port: true}]}], extra: 1}'), {
+    unknownFields: 'ignore',
+  });
+  t.notOk(wrongType.ok, 'a wrong type is still an error in lenient mode');
+});

@@ -55,13 +55,14 @@ function accept<T>(parsed: RecordParse<T>, wrap: (record: T) => ParsedObject): P
   return parsed.ok ? { ok: true, object: wrap(parsed.record), warnings: parsed.warnings } : parsed;
 }
 
-function defineWorkload(name: ResourceName, kind: WorkloadKind, group: string): ResourceDefinition {
+function defineWorkload(name: ResourceName, kind: WorkloadKind, path: string): ResourceDefinition {
   return {
     name,
     kind,
-    path: `/apis/${group}/v1/${name}`,
+    path,
     scope: 'namespaced',
-    project: (raw) => accept(parseWorkload(raw, kind), (record) => ({ type: 'workload', record, origin: null })),
+    project: (raw) =>
+      accept(parseWorkload(raw, kind), (record) => ({ type: 'workload', record, origin: null })),
   };
 }
 
@@ -94,21 +95,22 @@ export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [
     path: '/apis/networking.k8s.io/v1/networkpolicies',
     scope: 'namespaced',
     project: (raw) => {
-      const parsed = parseNetworkPolicy(raw);
+      const parsed = parseNetworkPolicy(raw, { unknownFields: 'ignore' });
       if (!parsed.ok) return parsed;
-      return { ok: true, object: { type: 'policy', record: parsed.policy, origin: null }, warnings: parsed.warnings };
+      return {
+        ok: true,
+        object: { type: 'policy', record: parsed.policy, origin: null },
+        warnings: parsed.warnings,
+      };
     },
   },
-  defineWorkload('deployments', 'Deployment', 'apps'),
-  defineWorkload('replicasets', 'ReplicaSet', 'apps'),
-  defineWorkload('statefulsets', 'StatefulSet', 'apps'),
-  defineWorkload('daemonsets', 'DaemonSet', 'apps'),
-  {
-    ...defineWorkload('replicationcontrollers', 'ReplicationController', 'core'),
-    path: '/api/v1/replicationcontrollers',
-  },
-  defineWorkload('jobs', 'Job', 'batch'),
-  defineWorkload('cronjobs', 'CronJob', 'batch'),
+  defineWorkload('deployments', 'Deployment', '/apis/apps/v1/deployments'),
+  defineWorkload('replicasets', 'ReplicaSet', '/apis/apps/v1/replicasets'),
+  defineWorkload('statefulsets', 'StatefulSet', '/apis/apps/v1/statefulsets'),
+  defineWorkload('daemonsets', 'DaemonSet', '/apis/apps/v1/daemonsets'),
+  defineWorkload('replicationcontrollers', 'ReplicationController', '/api/v1/replicationcontrollers'),
+  defineWorkload('jobs', 'Job', '/apis/batch/v1/jobs'),
+  defineWorkload('cronjobs', 'CronJob', '/apis/batch/v1/cronjobs'),
 ];
 
 export const RESOURCE_NAMES: readonly ResourceName[] = RESOURCE_DEFINITIONS.map((d) => d.name);
@@ -127,7 +129,10 @@ export function identifyObject(raw: unknown, scope: ResourceScope): ObjectIdenti
   if (typeof name !== 'string' || name === '') return null;
   if (scope === 'cluster') return { namespace: '', name };
   const namespace = metadata['namespace'];
-  return { namespace: typeof namespace === 'string' && namespace !== '' ? namespace : DEFAULT_NAMESPACE, name };
+  return {
+    namespace: typeof namespace === 'string' && namespace !== '' ? namespace : DEFAULT_NAMESPACE,
+    name,
+  };
 }
 
 /** metadata.resourceVersion of a raw object, or null. */
