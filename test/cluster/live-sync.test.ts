@@ -1,3 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import {
   createHarness,
@@ -16,7 +22,8 @@ import {
   makeService,
   makeWorkload,
 } from '../support/k8s-objects.js';
-import type { FakeApiServer } from '../support/fake-apiserver.js';
+import { FakeApiServer } from '../support/fake-apiserver.js';
+import { createLiveStateSource, loadKubeConfig, type LiveStateSource } from '../../src/cluster/live/index.js';
 
 /** Two namespaces, `pods` pods over them, one object of every other kind. */
 function seed(server: FakeApiServer, pods: number): void {
@@ -53,45 +60,56 @@ async function startSynced(t: Test, pods = 3, pageSize = 500): Promise<Harness> 
   return harness;
 }
 
-t.test('initial paginated sync: ready, and the snapshot equals the parse layer on the same objects', async (t) => {
-  const harness = await createHarness({ pageSize: 100 });
-  t.teardown(harness.stop);
-  seed(harness.server, 1234);
-  t.equal(harness.source.readiness().ready, false, 'not ready before start');
-  await harness.source.start();
-  await waitUntilReady(harness.source);
+t.test(
+  'initial paginated sync: ready, and the snapshot equals the parse layer on the same objects',
+  async (t) => {
+    const harness = await createHarness({ pageSize: 50 });
+    t.teardown(harness.stop);
+    seed(harness.server, 620);
+    t.equal(harness.source.readiness().ready, false, 'not ready before start');
+    await harness.source.start();
+    await waitUntilReady(harness.source);
 
-  const podLists = harness.server.requests.filter((r) => r.resource === 'pods' && !r.watch);
-  t.equal(podLists.length, 13, '1234 pods in pages of 100');
-  t.ok(
-    podLists.every((r) => r.query['limit'] === '100'),
-    'every page asks for limit=100',
-  );
-  t.equal(podLists.filter((r) => r.query['continue'] !== undefined).length, 12, 'pages 2..13 pass continue');
+    const podLists = harness.server.requests.filter((r) => r.resource === 'pods' && !r.watch);
+    t.equal(podLists.length, 13, '620 pods in pages of 50');
+    t.ok(
+      podLists.every((r) => r.query['limit'] === '50'),
+      'every page asks for limit=50',
+    );
+    t.equal(
+      podLists.filter((r) => r.query['continue'] !== undefined).length,
+      12,
+      'pages 2..13 pass continue',
+    );
 
-  const expected = expectedSnapshot(harness.server);
-  t.same(harness.source.snapshot(), expected, 'same records as buildSnapshot over the parsed objects');
-  t.equal(harness.source.snapshot().pods.length, 1234);
-  t.ok(
-    harness.source.snapshot().namespaces.some((n) => n.name === 'undeclared' && n.implicit),
-    'namespaces referenced but not listed are implicit, as for manifests',
-  );
-  t.equal(harness.source.snapshot(), harness.source.snapshot(), 'snapshot() is cached while nothing changes');
+    const expected = expectedSnapshot(harness.server);
+    t.same(harness.source.snapshot(), expected, 'same records as buildSnapshot over the parsed objects');
+    t.equal(harness.source.snapshot().pods.length, 620);
+    t.ok(
+      harness.source.snapshot().namespaces.some((n) => n.name === 'undeclared' && n.implicit),
+      'namespaces referenced but not listed are implicit, as for manifests',
+    );
+    t.equal(
+      harness.source.snapshot(),
+      harness.source.snapshot(),
+      'snapshot() is cached while nothing changes',
+    );
 
-  const status = harness.source.status();
-  t.equal(status.length, 11, 'one status per resource');
-  t.ok(
-    status.every((s) => s.synced && s.listed && s.lastError === null && s.lastSyncAt !== null),
-    'every resource synced',
-  );
-  t.equal(status.find((s) => s.resource === 'pods')?.objects, 1234);
-  t.same(harness.source.readiness(), { ready: true, reason: null });
+    const status = harness.source.status();
+    t.equal(status.length, 11, 'one status per resource');
+    t.ok(
+      status.every((s) => s.synced && s.listed && s.lastError === null && s.lastSyncAt !== null),
+      'every resource synced',
+    );
+    t.equal(status.find((s) => s.resource === 'pods')?.objects, 620);
+    t.same(harness.source.readiness(), { ready: true, reason: null });
 
-  await waitUntil('every resource watches', () => harness.server.openWatches() === 11);
-  const podWatch = harness.server.requests.find((r) => r.resource === 'pods' && r.watch);
-  t.equal(podWatch?.query['resourceVersion'], status.find((s) => s.resource === 'pods')?.resourceVersion);
-  t.equal(podWatch?.query['allowWatchBookmarks'], 'true');
-});
+    await waitUntil('every resource watches', () => harness.server.openWatches() === 11);
+    const podWatch = harness.server.requests.find((r) => r.resource === 'pods' && r.watch);
+    t.equal(podWatch?.query['resourceVersion'], status.find((s) => s.resource === 'pods')?.resourceVersion);
+    t.equal(podWatch?.query['allowWatchBookmarks'], 'true');
+  },
+);
 
 t.test('ADDED, MODIFIED and DELETED events are applied; version moves only on real changes', async (t) => {
   const harness = await startSynced(t);
@@ -157,7 +175,9 @@ t.test('a BOOKMARK advances the resourceVersion the next watch starts from', asy
 
   server.dropWatches('services');
   await waitUntil('the services watch restarts', () =>
-    server.requests.some((r) => r.resource === 'services' && r.watch && r.query['resourceVersion'] === bookmarked),
+    server.requests.some(
+      (r) => r.resource === 'services' && r.watch && r.query['resourceVersion'] === bookmarked,
+    ),
   );
   t.equal(source.version(), version, 'a bookmark changes no record');
   t.equal(
@@ -182,7 +202,11 @@ t.test('an object that cannot be projected is logged and skipped; the rest syncs
     'the invalid policy is left out, the valid one is there',
   );
   const valid = server.list().filter((o) => (o['metadata'] as { name: string }).name !== 'bad-cidr');
-  t.same(source.snapshot(), snapshotOfObjects(valid), 'everything else is there, as the parse layer reads it');
+  t.same(
+    source.snapshot(),
+    snapshotOfObjects(valid),
+    'everything else is there, as the parse layer reads it',
+  );
   const policies = source.status().find((s) => s.resource === 'networkpolicies');
   t.equal(policies?.skipped, 1, 'status counts the skipped object');
   t.equal(policies?.synced, true);
@@ -200,8 +224,14 @@ t.test('an object that cannot be projected is logged and skipped; the rest syncs
   server.apply('networkpolicies', makeCidrPolicy('shop', 'allow-office', 'not-a-cidr'));
   await waitUntil('the now-invalid policy is removed', () => source.snapshot().policies.length === 0);
   server.apply('networkpolicies', makeCidrPolicy('shop', 'bad-cidr', '10.0.0.0/8'));
-  await waitUntil('the fixed policy appears', () => source.snapshot().policies.some((p) => p.name === 'bad-cidr'));
-  t.equal(source.status().find((s) => s.resource === 'networkpolicies')?.skipped, 1, 'only allow-office is skipped now');
+  await waitUntil('the fixed policy appears', () =>
+    source.snapshot().policies.some((p) => p.name === 'bad-cidr'),
+  );
+  t.equal(
+    source.status().find((s) => s.resource === 'networkpolicies')?.skipped,
+    1,
+    'only allow-office is skipped now',
+  );
 });
 
 t.test('a subset of resources can be watched', async (t) => {
@@ -216,4 +246,91 @@ t.test('a subset of resources can be watched', async (t) => {
   );
   t.equal(harness.source.snapshot().pods.length, 4);
   t.same(harness.source.snapshot().policies, []);
+});
+
+t.test('loadKubeConfig: a kubeconfig file pointing at the server', async (t) => {
+  const dir = t.testdir({});
+  const server = await FakeApiServer.start();
+  const file = join(dir, 'kubeconfig.yaml');
+  writeFileSync(file, server.kubeConfigYaml());
+  const kubeConfig = loadKubeConfig(file);
+  t.equal(kubeConfig.getCurrentCluster()?.server, server.url);
+  const source = createLiveStateSource({
+    kubeConfig,
+    logger: pino({ level: 'silent' }),
+    resources: ['pods'],
+  });
+  t.teardown(async () => {
+    await source.stop();
+    await server.close();
+  });
+  server.apply('pods', makePod('shop', 'p'));
+  await source.start();
+  await waitUntilReady(source);
+  t.same(
+    source.snapshot().pods.map((p) => p.name),
+    ['p'],
+  );
+
+  t.throws(
+    () => createLiveStateSource({ kubeConfig: new KubeConfig(), logger: pino({ level: 'silent' }) }),
+    { name: 'KubeConfigError', code: 'E_KUBECONFIG' },
+    'a KubeConfig without a current cluster is refused at creation',
+  );
+  t.throws(() => loadKubeConfig(join(dir, 'missing.yaml')), {
+    name: 'KubeConfigError',
+    code: 'E_KUBECONFIG',
+  });
+  const empty = join(dir, 'empty.yaml');
+  writeFileSync(empty, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+  t.throws(() => loadKubeConfig(empty), { name: 'KubeConfigError', message: /no current context/ });
+});
+
+/**
+ * Heap retained per pod: sync N realistic pods (managedFields, status, unused spec: about 2.3 kB
+ * of JSON each), then compare the heap after a full GC with the source alive and after it was
+ * stopped and dropped. The fake server's own copies are in both measurements.
+ */
+t.test('memory: a few hundred bytes of heap per pod', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const measureHeap = (): number => {
+    for (let i = 0; i < 2; i++) gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const server = await FakeApiServer.start();
+  t.teardown(() => server.close());
+  const pods = 2000;
+  for (let i = 0; i < pods; i++) {
+    const app = `app-${i % 50}`;
+    server.apply(
+      'pods',
+      makePod(`team-${i % 20}`, `${app}-5d8f7c9b-${i.toString(36).padStart(5, 'x')}`, {
+        labels: { app, 'pod-template-hash': '5d8f7c9b', 'app.kubernetes.io/part-of': 'shop' },
+        ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        owner: { kind: 'ReplicaSet', name: `${app}-5d8f7c9b` },
+      }),
+    );
+  }
+  const jsonBytes = JSON.stringify(server.list('pods').slice(0, 100)).length / 100;
+  // The only reference to the source: dropped before the second measurement.
+  const holder: { source: LiveStateSource | null } = {
+    source: createLiveStateSource({
+      kubeConfig: server.kubeConfig(),
+      logger: pino({ level: 'silent' }),
+      resources: ['pods'],
+    }),
+  };
+  await holder.source?.start();
+  await waitUntil('the pods are listed', () => holder.source?.readiness().ready === true, 20_000);
+  t.equal(holder.source?.snapshot().pods.length, pods);
+  const withSource = measureHeap();
+  await holder.source?.stop();
+  holder.source = null;
+  const withoutSource = measureHeap();
+  const perPod = Math.round((withSource - withoutSource) / pods);
+  t.comment(
+    `${pods} pods: ${perPod} bytes of heap per pod (store + snapshot), raw JSON ${Math.round(jsonBytes)} bytes per pod`,
+  );
+  t.ok(perPod > 0 && perPod < 800, `between 0 and 800 bytes per pod (measured ${perPod})`);
 });

@@ -91,9 +91,12 @@ export class FakeApiServer {
   private readonly objects = new Map<string, Map<string, JsonObject>>();
   private history: HistoryEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** Lists being paged. Stored objects are never mutated (apply stores a new copy), so no cloning. */
   private readonly frozenLists = new Map<string, FrozenList>();
   private nextListId = 1;
   private readonly failures: InjectedFailure[] = [];
+  /** Pending latency delays: going down ends them, so a slow request never outlives the server. */
+  private readonly sleeps = new Set<() => void>();
 
   private constructor() {
     this.server = createServer((request, response) => {
@@ -236,10 +239,21 @@ export class FakeApiServer {
     }
   }
 
+  /** Ends the open watches of a resource with an ERROR event carrying a Status (as the API server does). */
+  failWatches(resource: string, code: number, reason: string, message: string): void {
+    for (const watcher of [...this.watchers]) {
+      if (watcher.resource !== resource) continue;
+      this.forget(watcher);
+      writeEvent(watcher.response, { type: 'ERROR', object: statusBody(code, reason, message) });
+      watcher.response.end();
+    }
+  }
+
   /** Writes a raw line (e.g. malformed JSON) to the open watches of a resource. */
   writeRawLine(resource: string, line: string): void {
     for (const watcher of this.watchers) {
-      if (watcher.resource === resource && !watcher.response.writableEnded) watcher.response.write(`${line}\n`);
+      if (watcher.resource === resource && !watcher.response.writableEnded)
+        watcher.response.write(`${line}\n`);
     }
   }
 
@@ -269,6 +283,7 @@ export class FakeApiServer {
     if (!this.listening) return;
     this.listening = false;
     for (const watcher of [...this.watchers]) this.forget(watcher);
+    for (const wake of [...this.sleeps]) wake();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -299,7 +314,7 @@ export class FakeApiServer {
     const query = Object.fromEntries(url.searchParams.entries());
     const watch = query['watch'] === 'true' || query['watch'] === '1';
     if (resource !== null) this.requests.push({ resource, watch, query });
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    if (this.latencyMs > 0) await this.sleep(this.latencyMs);
     if (response.destroyed) return;
     if (request.method !== 'GET')
       return sendStatus(response, 405, 'MethodNotAllowed', `${request.method} is not supported`);
@@ -339,7 +354,7 @@ export class FakeApiServer {
       offset = 0;
       frozen = {
         rv: this.rv,
-        items: sortByKey([...this.store(resource).values()]).map((o) => structuredClone(o)),
+        items: sortByKey([...this.store(resource).values()]),
       };
       this.frozenLists.set(listId, frozen);
     }
@@ -401,6 +416,18 @@ export class FakeApiServer {
     };
     this.watchers.add(watcher);
     response.on('close', () => this.forget(watcher));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleeps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleeps.add(wake);
+    });
   }
 
   private publish(event: HistoryEvent): void {

@@ -7,9 +7,11 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { FakeApiServer, type JsonObject } from './fake-apiserver.js';
 import {
+  RESOURCE_NAMES,
   createLiveStateSource,
   type LiveStateSource,
   type LiveStateSourceOptions,
+  type ResourceName,
 } from '../../src/cluster/live/index.js';
 import type { Clock } from '../../src/cluster/live/clock.js';
 import { buildSnapshot, parseDocuments } from '../../src/parse/index.js';
@@ -70,6 +72,8 @@ export async function waitUntil(what: string, condition: () => boolean, timeoutM
 
 export interface Harness {
   readonly server: FakeApiServer;
+  /** The resources the source watches. */
+  readonly resources: readonly ResourceName[];
   readonly source: LiveStateSource;
   readonly clock: TestClock;
   readonly log: ReturnType<typeof createCapturedLogger>;
@@ -95,6 +99,7 @@ export async function createHarness(
   });
   return {
     server: fake,
+    resources: options.resources ?? RESOURCE_NAMES,
     source,
     clock,
     log,
@@ -110,14 +115,19 @@ export async function waitUntilReady(source: LiveStateSource, timeoutMs = 5000):
   await waitUntil('the source is ready', () => source.readiness().ready, timeoutMs);
 }
 
-/** The snapshot the parse layer builds from the server's current objects (as a manifest List). */
-export function expectedSnapshot(server: FakeApiServer): ClusterSnapshot {
-  return snapshotOfObjects(server.list());
+/** The snapshot the parse layer builds from the server's current objects of `resources` (default all). */
+export function expectedSnapshot(
+  server: FakeApiServer,
+  resources: readonly ResourceName[] = RESOURCE_NAMES,
+): ClusterSnapshot {
+  return snapshotOfObjects(resources.flatMap((resource) => server.list(resource)));
 }
 
 /** What the manifest path makes of the same objects (one List document): parseDocuments + buildSnapshot. */
 export function snapshotOfObjects(objects: readonly JsonObject[]): ClusterSnapshot {
-  const parsed = parseDocuments([{ source: 'fake-apiserver', index: 1, value: { apiVersion: 'v1', kind: 'List', items: objects } }]);
+  const parsed = parseDocuments([
+    { source: 'fake-apiserver', index: 1, value: { apiVersion: 'v1', kind: 'List', items: objects } },
+  ]);
   if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => e.message).join('\n'));
   return buildSnapshot(parsed.objects);
 }
@@ -126,7 +136,9 @@ export function snapshotOfObjects(objects: readonly JsonObject[]): ClusterSnapsh
 export async function waitUntilConverged(harness: Harness, timeoutMs = 5000): Promise<void> {
   await waitUntil(
     'the snapshot matches the server',
-    () => JSON.stringify(harness.source.snapshot()) === JSON.stringify(expectedSnapshot(harness.server)),
+    () =>
+      JSON.stringify(harness.source.snapshot()) ===
+      JSON.stringify(expectedSnapshot(harness.server, harness.resources)),
     timeoutMs,
   );
 }

@@ -4,11 +4,7 @@
  */
 
 export type LiveSourceErrorCode =
-  | 'E_KUBECONFIG'
-  | 'E_API_REQUEST'
-  | 'E_API_STATUS'
-  | 'E_API_RESPONSE'
-  | 'E_WATCH_EVENT';
+  'E_KUBECONFIG' | 'E_API_REQUEST' | 'E_API_STATUS' | 'E_API_RESPONSE' | 'E_WATCH_EVENT';
 
 export type ApiOperation = 'list' | 'watch';
 
@@ -91,7 +87,12 @@ export class WatchEventError extends LiveSourceError {
   readonly statusCode: number | null;
   readonly reason: string | null;
 
-  constructor(fields: { resource: string; statusCode: number | null; reason: string | null; detail: string }) {
+  constructor(fields: {
+    resource: string;
+    statusCode: number | null;
+    reason: string | null;
+    detail: string;
+  }) {
     const code = fields.statusCode === null ? '' : ` ${fields.statusCode}`;
     super(`watch ${fields.resource}: ERROR event${code}: ${fields.detail}`);
     this.resource = fields.resource;
@@ -110,6 +111,7 @@ export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause : null;
   // undici wraps socket errors as `TypeError: fetch failed` with the useful part in `cause`.
-  if (cause !== null && !error.message.includes(cause.message)) return `${error.message} (${describeError(cause)})`;
+  if (cause !== null && !error.message.includes(cause.message))
+    return `${error.message} (${describeError(cause)})`;
   return error.message;
 }

@@ -29,6 +29,7 @@ import {
   ApiRequestError,
   ApiResponseError,
   ApiStatusError,
+  KubeConfigError,
   describeError,
   type ApiOperation,
   type LiveSourceError,
@@ -97,8 +98,19 @@ export interface KubeApi {
   watch(request: WatchRequest, handlers: WatchHandlers): Promise<WatchEnd>;
 }
 
+/** Throws KubeConfigError when the kubeconfig has no current cluster or its server URL is invalid. */
 export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
   const http = new IsomorphicFetchHttpLibrary();
+  const cluster = kubeConfig.getCurrentCluster();
+  if (cluster === null || cluster.server === '') {
+    throw new KubeConfigError(null, 'the current context has no cluster with a server URL');
+  }
+  const server = cluster.server.replace(/\/+$/, '');
+  try {
+    new URL(server);
+  } catch (cause) {
+    throw new KubeConfigError(null, `cluster ${cluster.name} has an invalid server URL ${server}`, { cause });
+  }
 
   async function send(
     url: URL,
@@ -111,7 +123,9 @@ export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
     try {
       await kubeConfig.applySecurityAuthentication(context);
     } catch (cause) {
-      throw new ApiRequestError(fields, `cannot authenticate: ${describeError(cause)}`, { cause });
+      throw new ApiRequestError(fields, `cannot prepare credentials or TLS: ${describeError(cause)}`, {
+        cause,
+      });
     }
     context.setSignal(signal);
     try {
@@ -122,9 +136,7 @@ export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
   }
 
   function buildUrl(path: string, query: Readonly<Record<string, string>>): URL {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+    const url = new URL(server + path);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url;
   }
@@ -139,7 +151,9 @@ export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
       try {
         text = await response.body.text();
       } catch (cause) {
-        throw new ApiRequestError(fields, `reading the response: ${describeFailure(request.signal, cause)}`, { cause });
+        throw new ApiRequestError(fields, `reading the response: ${describeFailure(request.signal, cause)}`, {
+          cause,
+        });
       }
       if (response.httpStatusCode !== 200) throw createStatusError(fields, response.httpStatusCode, text);
       return readListPage(fields, text);
@@ -161,7 +175,11 @@ export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
       request.signal.addEventListener('abort', onAbort, { once: true });
       if (request.signal.aborted) controller.abort(request.signal.reason);
       const endFor = (error: LiveSourceError): WatchEnd =>
-        request.signal.aborted ? { kind: 'aborted' } : inactive ? { kind: 'inactive' } : { kind: 'failed', error };
+        request.signal.aborted
+          ? { kind: 'aborted' }
+          : inactive
+            ? { kind: 'inactive' }
+            : { kind: 'failed', error };
       try {
         armTimer();
         const url = buildUrl(request.path, {
@@ -174,14 +192,18 @@ export function createKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
         try {
           response = await send(url, controller.signal, fields);
         } catch (error) {
-          return endFor(error instanceof ApiRequestError ? error : new ApiRequestError(fields, describeError(error)));
+          return endFor(
+            error instanceof ApiRequestError ? error : new ApiRequestError(fields, describeError(error)),
+          );
         }
         if (response.httpStatusCode !== 200) {
           let text = '';
           try {
             text = await response.body.text();
           } catch (cause) {
-            return endFor(new ApiRequestError(fields, `reading the error response: ${describeError(cause)}`, { cause }));
+            return endFor(
+              new ApiRequestError(fields, `reading the error response: ${describeError(cause)}`, { cause }),
+            );
           }
           return endFor(createStatusError(fields, response.httpStatusCode, text));
         }
@@ -226,7 +248,9 @@ async function readEvents(
       try {
         chunk = await reader.read();
       } catch (cause) {
-        return endFor(new ApiRequestError(fields, `watch stream broke: ${describeFailure(signal, cause)}`, { cause }));
+        return endFor(
+          new ApiRequestError(fields, `watch stream broke: ${describeFailure(signal, cause)}`, { cause }),
+        );
       }
       if (chunk.done) break;
       onData();
@@ -241,9 +265,9 @@ async function readEvents(
     }
     return deliver(buffer + decoder.decode()) ?? { kind: 'closed' };
   } finally {
-    reader.cancel().catch(() => {
-      // The stream is already errored or closed; there is nothing left to release.
-    });
+    // Ending early (ERROR event, malformed line) leaves the body open: the caller's abort of the
+    // request signal, in its own finally, closes it and frees the connection.
+    reader.releaseLock();
   }
 }
 
@@ -265,7 +289,8 @@ function readListPage(fields: { resource: string; operation: ApiOperation }, tex
   } catch (cause) {
     throw new ApiResponseError(fields, `the list response is not JSON: ${describeError(cause)}`, { cause });
   }
-  const metadata: JsonObject | null = isJsonObject(value) && isJsonObject(value['metadata']) ? value['metadata'] : null;
+  const metadata: JsonObject | null =
+    isJsonObject(value) && isJsonObject(value['metadata']) ? value['metadata'] : null;
   const items = isJsonObject(value) ? value['items'] : undefined;
   const resourceVersion = metadata?.['resourceVersion'];
   if (typeof resourceVersion !== 'string' || resourceVersion === '') {

@@ -18,6 +18,7 @@ import { describeServer } from './kube-config.js';
 import { assessReadiness } from './readiness.js';
 import { ResourceReflector, type ReflectorPhase, type ReflectorSettings } from './reflector.js';
 import { RESOURCE_NAMES, selectResources, type ResourceName } from './resources.js';
+import { ValuePool } from './value-pool.js';
 import type { ParsedObject } from '../../parse/objects.js';
 import { buildSnapshot } from '../../parse/snapshot.js';
 import type { ClusterSnapshot } from '../../model/records.js';
@@ -63,6 +64,10 @@ export interface LiveStateSource extends ClusterStateSource {
   status(): readonly LiveResourceStatus[];
 }
 
+/**
+ * Creates the source; nothing is requested before start(). Throws KubeConfigError when the
+ * kubeconfig has no current cluster or an invalid server URL.
+ */
 export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSource {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger.child({ component: 'live-state' });
@@ -79,6 +84,7 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
   let version = 0;
   let built: { version: number; snapshot: ClusterSnapshot } | null = null;
   let started = false;
+  const pool = new ValuePool();
   const reflectors = selectResources(opts.resources ?? RESOURCE_NAMES).map(
     (definition) =>
       new ResourceReflector({
@@ -88,6 +94,7 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
         random: opts.random ?? Math.random,
         logger,
         settings,
+        pool,
         onChange: () => {
           version++;
         },
@@ -98,7 +105,8 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
     snapshot() {
       if (built === null || built.version !== version) {
         const objects: ParsedObject[] = [];
-        for (const reflector of reflectors) objects.push(...reflector.store.values());
+        for (const reflector of reflectors)
+          for (const object of reflector.records.values()) objects.push(object);
         built = { version, snapshot: buildSnapshot(objects) };
       }
       return built.snapshot;
@@ -111,18 +119,16 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
         graceMs,
       );
     },
-    status() {
-      return reflectors.map((r) => {
-        const { resource, phase, listed, synced, objects, skipped, lastSyncAt, lastError, unsyncedSince, resourceVersion } =
-          r.state();
-        return { resource, synced, objects, lastSyncAt, lastError, phase, listed, skipped, unsyncedSince, resourceVersion };
-      });
-    },
+    status: () => reflectors.map((r) => r.state()),
     async start() {
       if (started) return;
       started = true;
       logger.info(
-        { server: describeServer(opts.kubeConfig), resources: reflectors.map((r) => r.definition.name), pageSize: settings.pageSize },
+        {
+          server: describeServer(opts.kubeConfig),
+          resources: reflectors.map((r) => r.definition.name),
+          pageSize: settings.pageSize,
+        },
         'starting list/watch',
       );
       for (const reflector of reflectors) reflector.start();

@@ -36,7 +36,9 @@ export function assessReadiness(states: readonly SyncState[], now: number, grace
     const unsyncedMs = Math.max(0, now - state.unsyncedSince);
     const error = state.lastError === null ? '' : ` (${state.lastError})`;
     if (unsyncedMs > graceMs) {
-      problems.push(`${state.resource} not synced for ${formatSeconds(unsyncedMs)} (grace ${formatSeconds(graceMs)})${error}`);
+      problems.push(
+        `${state.resource} not synced for ${formatSeconds(unsyncedMs)} (grace ${formatSeconds(graceMs)})${error}`,
+      );
     } else {
       resyncing.push(`${state.resource} resyncing for ${formatSeconds(unsyncedMs)}${error}`);
     }

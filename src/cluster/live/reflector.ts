@@ -9,26 +9,24 @@
  *   after an exponential backoff with jitter (capped). A watch that delivered an event or stayed
  *   open for `backoff.resetAfterMs` is healthy and resets the backoff; a clean end after a healthy
  *   watch (the server's timeoutSeconds, the inactivity timeout) restarts at once.
- * - Objects are projected into records on arrival; an object that cannot be projected is logged
- *   (kind, namespace, name, fields) and left out, and whatever record it had before is removed.
+ * - Objects are projected into records on arrival (projected-records.ts).
  */
 
 import type { Logger } from 'pino';
 import { computeBackoffDelay, type BackoffPolicy } from './backoff.js';
 import { createTimeoutSignal, waitFor, type Clock } from './clock.js';
-import { ApiStatusError, LiveSourceError, WatchEventError, describeError, isResourceExpired } from './errors.js';
-import type { KubeApi, WatchEnd, WatchEvent, WatchVerdict } from './kube-api.js';
-import { RecordStore } from './record-store.js';
 import {
-  identifyObject,
-  readResourceVersion,
-  type ObjectIdentity,
-  type Projection,
-  type ResourceDefinition,
-} from './resources.js';
+  ApiStatusError,
+  LiveSourceError,
+  WatchEventError,
+  describeError,
+  isResourceExpired,
+} from './errors.js';
+import type { KubeApi, WatchEnd, WatchEvent, WatchVerdict } from './kube-api.js';
+import { ProjectedRecords } from './projected-records.js';
+import { readResourceVersion, type ResourceDefinition } from './resources.js';
+import type { ValuePool } from './value-pool.js';
 import { isJsonObject } from '../../parse/field-reader.js';
-import { formatFieldIssue, type FieldIssue } from '../../parse/issues.js';
-import type { ParsedObject } from '../../parse/objects.js';
 
 export interface ReflectorSettings {
   /** Objects per list page (`limit`). */
@@ -65,6 +63,8 @@ export interface ReflectorDeps {
   readonly random: () => number;
   readonly logger: Logger;
   readonly settings: ReflectorSettings;
+  /** Shares equal labels, ports and owners between records (memory). */
+  readonly pool: ValuePool;
   /** Called after every change of the stored records. */
   readonly onChange: () => void;
 }
@@ -80,12 +80,10 @@ interface WatchRun {
 
 export class ResourceReflector {
   readonly definition: ResourceDefinition;
-  readonly store = new RecordStore<ParsedObject>();
+  readonly records: ProjectedRecords;
   private readonly deps: ReflectorDeps;
   private readonly log: Logger;
   private readonly stopper = new AbortController();
-  /** `ns/name` -> formatted issues of objects that could not be projected (logged once per content). */
-  private skipped = new Map<string, string>();
   private loop: Promise<void> | null = null;
   private phase: ReflectorPhase = 'idle';
   private listed = false;
@@ -99,6 +97,7 @@ export class ResourceReflector {
     this.deps = deps;
     this.definition = deps.definition;
     this.log = deps.logger.child({ resource: deps.definition.name });
+    this.records = new ProjectedRecords(deps.definition, deps.pool, this.log);
   }
 
   start(): void {
@@ -118,8 +117,8 @@ export class ResourceReflector {
       phase: this.phase,
       listed: this.listed,
       synced: this.synced,
-      objects: this.store.size,
-      skipped: this.skipped.size,
+      objects: this.records.size,
+      skipped: this.records.skippedCount,
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError,
       unsyncedSince: this.unsyncedSince,
@@ -158,7 +157,10 @@ export class ResourceReflector {
           // The resourceVersion is too old: only a new list can resync. Relist at once after a
           // healthy watch; right after a failed (re)connection, back off first.
           needList = true;
-          this.log.info({ resourceVersion: this.resourceVersion }, 'resourceVersion expired (410 Gone); relisting');
+          this.log.info(
+            { resourceVersion: this.resourceVersion },
+            'resourceVersion expired (410 Gone); relisting',
+          );
           if (!run.healthy) await this.pause(++failures);
           continue;
         }
@@ -195,8 +197,7 @@ export class ResourceReflector {
   /** Lists every page into a new store, then swaps it in; nothing is applied on failure. */
   private async relist(): Promise<ListResult> {
     const { api, clock, settings } = this.deps;
-    const next = new RecordStore<ParsedObject>();
-    const nextSkipped = new Map<string, string>();
+    const batch = this.records.startRelist();
     const startedAt = clock.now();
     let continueToken: string | null = null;
     let resourceVersion = '';
@@ -217,7 +218,7 @@ export class ResourceReflector {
           signal: timeout.signal,
         });
         pages++;
-        for (const item of page.items) this.projectInto(next, nextSkipped, item);
+        for (const item of page.items) batch.add(item);
         continueToken = page.continueToken;
         resourceVersion = page.resourceVersion;
       } catch (error) {
@@ -228,13 +229,18 @@ export class ResourceReflector {
     } while (continueToken !== null && !this.stopped);
     if (this.stopped) return { ok: true };
 
-    const changed = this.store.replaceWith(next);
-    this.skipped = nextSkipped;
+    const changed = this.records.commitRelist(batch);
     this.resourceVersion = resourceVersion;
     this.listed = true;
     this.markSynced();
     this.log.info(
-      { objects: next.size, skipped: nextSkipped.size, pages, resourceVersion, ms: clock.now() - startedAt },
+      {
+        objects: batch.size,
+        skipped: batch.skipped.size,
+        pages,
+        resourceVersion,
+        ms: clock.now() - startedAt,
+      },
       'listed',
     );
     if (changed) this.deps.onChange();
@@ -243,8 +249,7 @@ export class ResourceReflector {
 
   private async watchOnce(): Promise<WatchRun> {
     const { api, clock, random, settings } = this.deps;
-    const openedAt = clock.now();
-    let opened = false;
+    let openedAt: number | null = null;
     let events = 0;
     let errorEvent: WatchEventError | null = null;
     const end = await api.watch(
@@ -258,37 +263,39 @@ export class ResourceReflector {
       },
       {
         onOpen: () => {
-          opened = true;
+          openedAt = clock.now();
           this.markSynced();
           this.log.debug({ resourceVersion: this.resourceVersion }, 'watch open');
         },
         onEvent: (event) => {
-          events++;
           const verdict = this.applyEvent(event);
+          // An ERROR event is no sign of health: a server that fails every watch at once must
+          // still meet a growing backoff.
           if (verdict === 'stop') errorEvent = readErrorEvent(this.definition.name, event.object);
+          else events++;
           return verdict;
         },
       },
     );
-    const healthy = opened && (events > 0 || clock.now() - openedAt >= settings.backoff.resetAfterMs);
+    const healthy =
+      openedAt !== null && (events > 0 || clock.now() - openedAt >= settings.backoff.resetAfterMs);
     this.log.debug({ end: end.kind, events, healthy }, 'watch ended');
     return { end, healthy, errorEvent };
   }
 
   private applyEvent(event: WatchEvent): WatchVerdict {
+    if (event.type === 'ERROR') return 'stop';
     this.lastSyncAt = this.deps.clock.now();
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':
-        if (this.projectInto(this.store, this.skipped, event.object)) this.deps.onChange();
+        if (this.records.upsert(event.object)) this.deps.onChange();
         break;
       case 'DELETED':
-        if (this.removeFrom(event.object)) this.deps.onChange();
+        if (this.records.remove(event.object)) this.deps.onChange();
         break;
       case 'BOOKMARK':
         break;
-      case 'ERROR':
-        return 'stop';
       default:
         this.log.warn({ eventType: event.type }, 'ignoring a watch event of unknown type');
         return 'continue';
@@ -297,64 +304,6 @@ export class ResourceReflector {
     if (version !== null) this.resourceVersion = version;
     else this.log.warn({ eventType: event.type }, 'watch event without metadata.resourceVersion');
     return 'continue';
-  }
-
-  /** Projects `raw` into `store`; true when the stored records changed. */
-  private projectInto(store: RecordStore<ParsedObject>, skipped: Map<string, string>, raw: unknown): boolean {
-    const id = identifyObject(raw, this.definition.scope);
-    if (id === null) {
-      this.log.warn({ kind: this.definition.kind }, 'skipping an object without metadata.name');
-      return false;
-    }
-    const key = `${id.namespace}/${id.name}`;
-    const projection = this.project(raw, id);
-    if (projection.ok) {
-      skipped.delete(key);
-      if (projection.warnings.length > 0) this.logWarnings(id, projection.warnings);
-      return store.upsert(id, projection.object);
-    }
-    const summary = projection.issues.map(formatFieldIssue).join('; ');
-    if (this.skipped.get(key) !== summary) {
-      this.log.warn(
-        {
-          kind: this.definition.kind,
-          namespace: id.namespace || undefined,
-          name: id.name,
-          resourceVersion: readResourceVersion(raw),
-          issues: projection.issues,
-        },
-        `skipping ${this.definition.kind} ${describeId(id)}: ${summary}`,
-      );
-    }
-    skipped.set(key, summary);
-    return store.remove(id);
-  }
-
-  /** The parse layer never throws by contract; a throw is a bug, reported as an issue of this object. */
-  private project(raw: unknown, id: ObjectIdentity): Projection {
-    try {
-      return this.definition.project(raw);
-    } catch (error) {
-      this.log.error({ err: error, kind: this.definition.kind, namespace: id.namespace, name: id.name }, 'projection threw');
-      return { ok: false, issues: [{ path: '', message: `projection failed: ${describeError(error)}` }] };
-    }
-  }
-
-  private removeFrom(raw: unknown): boolean {
-    const id = identifyObject(raw, this.definition.scope);
-    if (id === null) {
-      this.log.warn({ kind: this.definition.kind }, 'DELETED event for an object without metadata.name');
-      return false;
-    }
-    this.skipped.delete(`${id.namespace}/${id.name}`);
-    return this.store.remove(id);
-  }
-
-  private logWarnings(id: ObjectIdentity, warnings: readonly FieldIssue[]): void {
-    this.log.debug(
-      { kind: this.definition.kind, namespace: id.namespace || undefined, name: id.name, warnings },
-      'object accepted with warnings',
-    );
   }
 
   private markSynced(): void {
@@ -375,11 +324,15 @@ export class ResourceReflector {
     const message = describeError(error);
     const repeated = message === this.lastError;
     this.lastError = message;
-    const statusCode = error instanceof ApiStatusError || error instanceof WatchEventError ? error.statusCode : null;
+    const statusCode =
+      error instanceof ApiStatusError || error instanceof WatchEventError ? error.statusCode : null;
     const code = error instanceof LiveSourceError ? error.code : undefined;
     // The first failure (or a new kind of failure) is a warning; the same failure again while
     // retrying is debug, so an API server outage does not flood the log.
-    this.log[repeated ? 'debug' : 'warn']({ operation, statusCode, code, err: message }, `${operation} failed`);
+    this.log[repeated ? 'debug' : 'warn'](
+      { operation, statusCode, code, err: message },
+      `${operation} failed`,
+    );
   }
 }
 
@@ -399,8 +352,4 @@ function readErrorEvent(resource: string, object: unknown): WatchEventError {
     reason: typeof reason === 'string' ? reason : null,
     detail: typeof message === 'string' ? message : 'no message',
   });
-}
-
-function describeId(id: ObjectIdentity): string {
-  return id.namespace === '' ? id.name : `${id.namespace}/${id.name}`;
 }
