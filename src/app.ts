@@ -49,6 +49,9 @@ export function build(opts: BuildOptions): WebhookApp {
     logger: opts.logger ?? false,
     // No request/response lines: the webhook plugin writes one line per review instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // While closing, a review that reached us is still answered: the API server does not retry a
+    // 503, it applies the webhook's failurePolicy. Listening stops and idle connections close.
+    return503OnClosing: false,
   };
   const app: WebhookApp = opts.https
     ? Fastify({ ...common, https: { cert: opts.https.cert, key: opts.https.key, ...TLS_SETTINGS } })

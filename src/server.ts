@@ -3,12 +3,20 @@
  * development self-signed certificate), listen, signals and graceful close.
  * Everything about requests lives in app.ts and webhook/.
  *
- * Closing: the listener stops accepting, idle keep-alive connections are
- * closed, reviews in flight are answered, then the state source is stopped.
- * Connections still busy after `closeTimeoutMs` are cut.
+ * Closing happens in two steps, so that no review sent to us is lost:
+ * 1. drain (`drainMs`): still listening, /readyz answers 503 so the Service
+ *    stops routing to us, and every answer carries `Connection: close` so the
+ *    API server drops its keep-alive connections to us one by one;
+ * 2. close: the listener stops, idle connections are closed, reviews in
+ *    flight are answered (connections still busy after `closeTimeoutMs` are
+ *    cut), then the state source is stopped.
+ * Closing idle connections at once (what a plain close does) would reset a
+ * connection on which the API server has just sent a review that Node has not
+ * read yet, which is likely while a synchronous analysis holds the event loop.
  */
 import { Server as TlsServer } from 'node:tls';
 import { build, TLS_SETTINGS, type BuildOptions, type WebhookApp } from './app.js';
+import type { ClusterStateSource } from './cluster/state-source.js';
 import { readTlsMaterial, watchTlsMaterial, type TlsWatcher } from './tls/certificate-files.js';
 import { generateSelfSignedCertificate, type TlsMaterial } from './tls/certificates.js';
 
@@ -30,7 +38,9 @@ export interface ServerOptions extends Omit<BuildOptions, 'https'> {
   readonly reloadDebounceMs?: number;
   /** Fallback check of the certificate files. Default 60 s. */
   readonly reloadPollMs?: number;
-  /** Time given to reviews in flight when closing. Default 20 s. */
+  /** How long to keep answering, with `Connection: close`, before the listener closes. Default 2 s. */
+  readonly drainMs?: number;
+  /** Time given to reviews in flight once the listener is closed. Default 20 s. */
   readonly closeTimeoutMs?: number;
   /** Called after a new certificate is in use (tests wait on it). */
   readonly onCertificateReload?: (material: TlsMaterial) => void;
@@ -41,17 +51,27 @@ export interface RunningServer {
   /** The bound address and port. */
   readonly host: string;
   readonly port: number;
-  /** Graceful close (idempotent): answers reviews in flight, then stops the state source. */
+  /** Graceful close (idempotent): drains, answers reviews in flight, then stops the state source. */
   close(): Promise<void>;
+  /** Cuts the close short: ends the drain now and closes the connections still open. */
+  closeNow(): void;
   /** Settles once closed. */
   readonly closed: Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const material = await loadTlsMaterial(options.tls);
-  const app = build({ ...options, https: material });
+  let draining = false;
+  const app = build({
+    ...options,
+    source: failReadinessWhen(options.source, () => draining),
+    https: material,
+  });
   const server = app.server;
   if (!(server instanceof TlsServer)) throw new TypeError('the webhook app was not built with TLS');
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   if (options.tls.kind === 'self-signed') {
     app.log.warn(
       { hosts: options.tls.hosts ?? DEV_CERTIFICATE_HOSTS },
@@ -61,6 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let watcher: TlsWatcher | null = null;
   let closing: Promise<void> | null = null;
+  let endDrain: () => void = () => {};
+  let cut = false;
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
@@ -69,6 +91,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (): Promise<void> => {
     closing ??= (async () => {
       watcher?.close();
+      draining = true;
+      const drainMs = options.drainMs ?? 2000;
+      app.log.info({ drainMs }, 'draining: answering with Connection: close, /readyz is 503');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        endDrain = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (cut) endDrain();
+      });
       const timeout = setTimeout(() => {
         app.log.warn('close timeout: cutting the connections still open');
         server.closeAllConnections();
@@ -87,6 +120,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     })();
     return closing;
+  };
+
+  const closeNow = (): void => {
+    cut = true;
+    endDrain();
+    server.closeAllConnections();
   };
 
   await options.source.start();
@@ -110,12 +149,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         app.log.info({ certFile, keyFile }, 'TLS certificate reloaded');
         options.onCertificateReload?.(next);
       },
-      onError: (error) => app.log.error({ err: error }, 'TLS certificate not reloaded; the current one stays in use'),
+      onError: (error) =>
+        app.log.error({ err: error }, 'TLS certificate not reloaded; the current one stays in use'),
     });
   }
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new TypeError('the webhook is not bound to a TCP port');
-  return { app, host: address.address, port: address.port, close, closed };
+  if (address === null || typeof address === 'string') {
+    throw new TypeError('the webhook is not bound to a TCP port');
+  }
+  return { app, host: address.address, port: address.port, close, closeNow, closed };
+}
+
+/** `source`, not ready while `failing()` says so (during the drain). */
+function failReadinessWhen(source: ClusterStateSource, failing: () => boolean): ClusterStateSource {
+  return {
+    snapshot: () => source.snapshot(),
+    version: () => source.version(),
+    status: () => source.status(),
+    start: () => source.start(),
+    stop: () => source.stop(),
+    readiness: () => (failing() ? { ready: false, reason: 'shutting down' } : source.readiness()),
+  };
 }
 
 async function loadTlsMaterial(tls: TlsSource): Promise<TlsMaterial> {
@@ -126,8 +180,8 @@ async function loadTlsMaterial(tls: TlsSource): Promise<TlsMaterial> {
 export type ShutdownSignal = 'SIGTERM' | 'SIGINT';
 
 /**
- * Closes `server` gracefully on the first SIGTERM or SIGINT; a second signal cuts the
- * connections still open. Returns a function that removes the handlers.
+ * Closes `server` gracefully on the first SIGTERM or SIGINT; a second signal ends the drain and
+ * cuts the connections still open. Returns a function that removes the handlers.
  */
 export function closeOnSignals(
   server: RunningServer,
@@ -137,11 +191,11 @@ export function closeOnSignals(
   const onSignal = (signal: ShutdownSignal): void => {
     received += 1;
     if (received === 1) {
-      server.app.log.info({ signal }, 'shutting down: answering reviews in flight');
+      server.app.log.info({ signal }, 'shutting down');
       server.close().catch((error: unknown) => server.app.log.error({ err: error }, 'error while closing'));
     } else {
-      server.app.log.warn({ signal }, 'second signal: cutting the connections still open');
-      server.app.server.closeAllConnections();
+      server.app.log.warn({ signal }, 'second signal: closing now');
+      server.closeNow();
     }
   };
   for (const s of signals) process.on(s, onSignal);

@@ -44,9 +44,14 @@ export function checkTlsMaterial(material: TlsMaterial, certFile: string, keyFil
   try {
     createSecureContext({ cert: material.cert, key: material.key });
   } catch (cause) {
-    throw new TlsMaterialError(certFile, keyFile, `not a usable certificate and key (${describeCause(cause)})`, {
-      cause,
-    });
+    throw new TlsMaterialError(
+      certFile,
+      keyFile,
+      `not a usable certificate and key (${describeCause(cause)})`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -116,11 +121,17 @@ export function watchTlsMaterial(options: TlsWatchOptions): TlsWatcher {
     try {
       const w = watch(dir, { persistent: false }, schedule);
       w.on('error', (cause) => {
-        options.onError(new TlsMaterialError(certFile, keyFile, `watching ${dir} failed (${describeCause(cause)})`, { cause }));
+        options.onError(
+          new TlsMaterialError(certFile, keyFile, `watching ${dir} failed (${describeCause(cause)})`, {
+            cause,
+          }),
+        );
       });
       watchers.push(w);
     } catch (cause) {
-      options.onError(new TlsMaterialError(certFile, keyFile, `cannot watch ${dir} (${describeCause(cause)})`, { cause }));
+      options.onError(
+        new TlsMaterialError(certFile, keyFile, `cannot watch ${dir} (${describeCause(cause)})`, { cause }),
+      );
     }
   }
   const poll = options.pollMs > 0 ? setInterval(schedule, options.pollMs) : null;

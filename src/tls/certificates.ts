@@ -62,7 +62,13 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { commonName, cert: cert.toString('pem'), key: await exportKey(keys.privateKey), serialNumber, notAfter };
+  return {
+    commonName,
+    cert: cert.toString('pem'),
+    key: await exportKey(keys.privateKey),
+    serialNumber,
+    notAfter,
+  };
 }
 
 /** A serving certificate (serverAuth) for `hosts`, signed by `ca`. */
@@ -109,7 +115,10 @@ export async function generateSelfSignedCertificate(request: CertificateRequest)
   return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey), serialNumber, notAfter };
 }
 
-async function servingExtensions(request: CertificateRequest, publicKey: webcrypto.CryptoKey): Promise<x509.Extension[]> {
+async function servingExtensions(
+  request: CertificateRequest,
+  publicKey: webcrypto.CryptoKey,
+): Promise<x509.Extension[]> {
   if (request.hosts.length === 0) throw new RangeError('a serving certificate needs at least one host');
   return [
     new x509.BasicConstraintsExtension(false, undefined, true),

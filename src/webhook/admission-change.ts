@@ -42,7 +42,10 @@ export function triageRequest(request: AdmissionRequest, snapshot: ClusterSnapsh
   if (snapshot.namespaces.some((n) => n.name === namespace && n.phase === 'Terminating')) {
     return 'terminating-namespace';
   }
-  if (request.operation === 'UPDATE' && isDeepStrictEqual(specOf(request.object), specOf(request.oldObject))) {
+  if (
+    request.operation === 'UPDATE' &&
+    isDeepStrictEqual(specOf(request.object), specOf(request.oldObject))
+  ) {
     return 'no-spec-change';
   }
   return null;
@@ -55,7 +58,12 @@ export type ChangeRead =
       /** Things the reader had to work around, for the log. */
       readonly notes: readonly string[];
     }
-  | { readonly kind: 'invalid'; readonly namespace: string; readonly name: string; readonly issues: readonly FieldIssue[] }
+  | {
+      readonly kind: 'invalid';
+      readonly namespace: string;
+      readonly name: string;
+      readonly issues: readonly FieldIssue[];
+    }
   | { readonly kind: 'skip'; readonly reason: SkipReason };
 
 /**
@@ -94,12 +102,16 @@ export function readPolicyChange(request: AdmissionRequest, snapshot: ClusterSna
         oldObject = parsed.policy;
       } else {
         oldObject = stored();
-        notes.push(`oldObject does not parse (${parsed.issues.map(formatFieldIssue).join('; ')}): used the state's record`);
+        notes.push(
+          `oldObject does not parse (${parsed.issues.map(formatFieldIssue).join('; ')}): used the state's record`,
+        );
       }
     }
   }
-  if (request.operation === 'DELETE' && oldObject === null) return { kind: 'skip', reason: 'nothing-to-delete' };
-  const operation = request.operation === 'CREATE' || request.operation === 'UPDATE' ? request.operation : 'DELETE';
+  if (request.operation === 'DELETE' && oldObject === null)
+    return { kind: 'skip', reason: 'nothing-to-delete' };
+  const operation =
+    request.operation === 'CREATE' || request.operation === 'UPDATE' ? request.operation : 'DELETE';
   return {
     kind: 'change',
     change: { operation, namespace, name, object, oldObject: operation === 'CREATE' ? null : oldObject },

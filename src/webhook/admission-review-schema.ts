@@ -9,7 +9,11 @@
  * uid, kind, resource, operation and userInfo are never omitted by the API server.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { ADMISSION_API_VERSION, ADMISSION_REVIEW_KIND, type AdmissionReviewRequest } from './admission-review.js';
+import {
+  ADMISSION_API_VERSION,
+  ADMISSION_REVIEW_KIND,
+  type AdmissionReviewRequest,
+} from './admission-review.js';
 
 const groupVersionKind = {
   type: 'object',
@@ -60,7 +64,7 @@ export const admissionReviewSchema = {
         options: { type: ['object', 'null'] },
       },
       // CREATE and UPDATE always carry the new object.
-      if: { properties: { operation: { enum: ['CREATE', 'UPDATE'] } } },
+      if: { required: ['operation'], properties: { operation: { enum: ['CREATE', 'UPDATE'] } } },
       then: { required: ['object'], properties: { object: { type: 'object' } } },
     },
   },
@@ -117,7 +121,10 @@ function describeIssue(e: ErrorObject): EnvelopeIssue {
       return { field: base === '' ? missing : `${base}.${missing}`, message: 'is required' };
     }
     case 'const':
-      return { field: fieldOf(base), message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+      return {
+        field: fieldOf(base),
+        message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`,
+      };
     case 'enum':
       return {
         field: fieldOf(base),

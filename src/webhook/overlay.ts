@@ -50,7 +50,12 @@ export function isChangeVisible(snapshot: ClusterSnapshot, change: PolicyChange)
 }
 
 /** The overlay without the entries `snapshot` shows and those admitted more than `ttlMs` ago; the same object when nothing goes. */
-export function pruneOverlay(overlay: Overlay, snapshot: ClusterSnapshot, now: number, ttlMs: number): Overlay {
+export function pruneOverlay(
+  overlay: Overlay,
+  snapshot: ClusterSnapshot,
+  now: number,
+  ttlMs: number,
+): Overlay {
   const kept = new Map<string, OverlayEntry>();
   for (const [key, entry] of overlay.entries) {
     const expired = now - entry.admittedAt > ttlMs;

@@ -52,12 +52,13 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (statusCode >= 500) request.log.error({ err: error }, 'unexpected error on /validate');
-    else request.log.info({ statusCode, code: error.code, reason: error.message }, 'rejected /validate request');
+    else
+      request.log.info({ statusCode, code: error.code, reason: error.message }, 'rejected /validate request');
     const body: ErrorBody = {
       statusCode,
       code: error.code ?? 'ERR_INTERNAL',
       error: STATUS_CODES[statusCode] ?? 'Error',
-      message: statusCode >= 500 ? 'internal error (see the webhook log)' : error.message,
+      message: describeHttpError(error, statusCode, request.headers['content-type']),
     };
     return reply.code(statusCode).send(body);
   });
@@ -84,12 +85,27 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
       answer = wrapResponse(outcome.response);
     } catch (caught) {
       // The reviewer never throws; this guards the logging and metrics around it.
-      request.log.error({ err: caught, uid: admission.uid }, 'unexpected error answering an admission review');
+      request.log.error(
+        { err: caught, uid: admission.uid },
+        'unexpected error answering an admission review',
+      );
       answer = wrapResponse(answerFailure(opts.config, admission.uid, 'internal-error').response);
     }
     return reply.code(200).send(answer);
   });
 };
+
+function describeHttpError(error: FastifyError, statusCode: number, contentType: string | undefined): string {
+  if (statusCode >= 500) return 'internal error (see the webhook log)';
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Content-Type ${JSON.stringify((contentType ?? '(none)').slice(0, 100))} is not supported: send application/json`;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `request body over the limit of ${VALIDATE_BODY_LIMIT} bytes (3 MiB, the API server's own limit)`;
+    default:
+      return error.message;
+  }
+}
 
 /** One line per review; overrides, escalations and failures at a higher level. Never whole objects. */
 export function logReview(log: FastifyBaseLogger, s: ReviewSummary): void {

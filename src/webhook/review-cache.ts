@@ -78,13 +78,7 @@ export function escalationIdentity(rules: readonly EscalationRule[], requester: 
 export function computeReviewCacheKey(parts: ReviewCacheKeyParts): string {
   return createHash('sha256')
     .update(
-      stableStringify([
-        parts.operation,
-        parts.object,
-        parts.oldObject,
-        parts.escalation,
-        parts.stateVersion,
-      ]),
+      stableStringify([parts.operation, parts.object, parts.oldObject, parts.escalation, parts.stateVersion]),
     )
     .digest('hex');
 }

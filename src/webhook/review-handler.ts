@@ -51,7 +51,8 @@ export interface ReviewerOptions {
  * see SkipReason), `invalid` (denied: the object would not pass API validation), `failed-open` /
  * `failed-closed` (the analysis failed or ran out of time: answered per `failureMode`).
  */
-export type ReviewVerdict = 'allowed' | 'warned' | 'denied' | 'skipped' | 'invalid' | 'failed-open' | 'failed-closed';
+export type ReviewVerdict =
+  'allowed' | 'warned' | 'denied' | 'skipped' | 'invalid' | 'failed-open' | 'failed-closed';
 
 export type CacheUse = 'hit' | 'miss' | 'none';
 
@@ -96,8 +97,6 @@ export interface Reviewer {
   review(request: AdmissionRequest, receivedAt: number): ReviewOutcome;
   /** The current read-your-writes overlay. */
   overlay(): Overlay;
-  /** Number of decisions in the cache. */
-  cacheSize(): number;
 }
 
 const MAX_INVALID_ISSUES = 5;
@@ -117,7 +116,10 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   }
 
   function review(request: AdmissionRequest, receivedAt: number): ReviewOutcome {
-    const requester: Requester = { username: request.userInfo.username ?? '', groups: request.userInfo.groups ?? [] };
+    const requester: Requester = {
+      username: request.userInfo.username ?? '',
+      groups: request.userInfo.groups ?? [],
+    };
     const summary: MutableSummary = {
       uid: request.uid,
       operation: request.operation,
@@ -149,7 +151,9 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       summary.stateVersion = `${source.version()}.${overlay.generation}`;
       const skip = triageRequest(request, base);
       if (skip !== null) return finish(skipped(summary, skip));
-      const read = readPolicyChange(request, base);
+      // the state as this review must see it: the source plus changes admitted a moment ago
+      const state = effectiveSnapshot(base);
+      const read = readPolicyChange(request, state);
       if (read.kind === 'skip') return finish(skipped(summary, read.reason));
       if (read.kind === 'invalid') {
         summary.verdict = 'invalid';
@@ -178,7 +182,9 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       if (!decision) {
         const deadlineAt = receivedAt + config.deadlineMs;
         if (now() >= deadlineAt) throw new AnalysisInterruptedError('queue');
-        decision = decide(effectiveSnapshot(base), change, config, requester, { interrupt: () => now() >= deadlineAt });
+        decision = decide(state, change, config, requester, {
+          interrupt: () => now() >= deadlineAt,
+        });
         cache.set(key, decision);
       }
       const response = answerDecision(request.uid, decision, summary);
@@ -186,7 +192,10 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       return finish(response);
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
-      summary.failure = { cause: error instanceof AnalysisInterruptedError ? 'deadline' : 'internal-error', error };
+      summary.failure = {
+        cause: error instanceof AnalysisInterruptedError ? 'deadline' : 'internal-error',
+        error,
+      };
       const failed = answerFailure(config, request.uid, summary.failure.cause);
       summary.verdict = failed.verdict;
       const response = failed.response;
@@ -201,7 +210,7 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     summary.recorded = true;
   }
 
-  return { review, overlay: () => overlay, cacheSize: () => cache.size };
+  return { review, overlay: () => overlay };
 }
 
 /**
@@ -222,7 +231,9 @@ export function answerFailure(
     return {
       verdict: 'failed-open',
       response: allowResponse(uid, {
-        warnings: [normalizeWarning(`netpol-preflight: ${what}; allowed unchecked (failureMode allow-with-warning)`)],
+        warnings: [
+          normalizeWarning(`netpol-preflight: ${what}; allowed unchecked (failureMode allow-with-warning)`),
+        ],
       }),
     };
   }
@@ -261,6 +272,7 @@ function answerDecision(uid: string, decision: Decision, summary: MutableSummary
   const denied = decision.findings.filter((f) => f.severity === 'deny').map((f) => f.rule);
   auditAnnotations['denied-rules'] = [...new Set(denied)].join(',');
   const message =
-    decision.denyMessage ?? `netpol-preflight denied the change; set ${OVERRIDE_ANNOTATION} on the policy to override`;
+    decision.denyMessage ??
+    `netpol-preflight denied the change; set ${OVERRIDE_ANNOTATION} on the policy to override`;
   return denyResponse(uid, message, { warnings, auditAnnotations });
 }

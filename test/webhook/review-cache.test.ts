@@ -1,0 +1,80 @@
+/** The bounded LRU of decisions and its key. */
+import t from 'tap';
+import type { PolicyRecord } from '../../src/model/records.js';
+import {
+  computeReviewCacheKey,
+  escalationIdentity,
+  ReviewCache,
+  stableStringify,
+} from '../../src/webhook/review-cache.js';
+
+t.test('evicts the least recently used entry beyond its capacity', async (t) => {
+  const cache = new ReviewCache<number>(2);
+  cache.set('a', 1);
+  cache.set('b', 2);
+  t.equal(cache.get('a'), 1, 'a is now the most recent');
+  cache.set('c', 3);
+  t.equal(cache.size, 2);
+  t.equal(cache.get('b'), undefined, 'b was evicted');
+  t.equal(cache.get('a'), 1);
+  t.equal(cache.get('c'), 3);
+  cache.set('a', 10);
+  t.equal(cache.get('a'), 10, 'set replaces');
+  t.equal(cache.size, 2);
+});
+
+t.test('capacity 0 caches nothing; a bad capacity is an error', async (t) => {
+  const none = new ReviewCache<number>(0);
+  none.set('a', 1);
+  t.equal(none.get('a'), undefined);
+  t.throws(() => new ReviewCache<number>(-1), RangeError);
+  t.throws(() => new ReviewCache<number>(1.5), RangeError);
+});
+
+t.test('the key depends on every part, and not on key order', async (t) => {
+  const record: PolicyRecord = {
+    namespace: 'shop',
+    name: 'p',
+    podSelector: { matchLabels: { a: '1', b: '2' }, matchExpressions: [] },
+    policyTypes: null,
+    ingress: [],
+    egress: [],
+    annotations: {},
+  };
+  const reordered: PolicyRecord = {
+    ...record,
+    podSelector: { matchExpressions: [], matchLabels: { b: '2', a: '1' } },
+  };
+  const base = {
+    operation: 'CREATE' as const,
+    object: record,
+    oldObject: null,
+    escalation: '',
+    stateVersion: '1.0',
+  };
+  const key = computeReviewCacheKey(base);
+  t.match(key, /^[0-9a-f]{64}$/);
+  t.equal(computeReviewCacheKey({ ...base, object: reordered }), key);
+  t.not(computeReviewCacheKey({ ...base, operation: 'UPDATE' }), key);
+  t.not(computeReviewCacheKey({ ...base, oldObject: record }), key);
+  t.not(computeReviewCacheKey({ ...base, escalation: '0' }), key);
+  t.not(computeReviewCacheKey({ ...base, stateVersion: '2.0' }), key);
+  t.not(computeReviewCacheKey({ ...base, object: { ...record, name: 'q' } }), key);
+});
+
+t.test('escalationIdentity lists the escalation entries that apply to the requester', async (t) => {
+  const rules = [
+    { users: ['flux'], groups: [], rules: ['peer-matches-nothing' as const] },
+    { users: [], groups: ['gitops'], rules: ['peer-and-trap' as const] },
+  ];
+  t.equal(escalationIdentity(rules, { username: 'alice', groups: [] }), '');
+  t.equal(escalationIdentity(rules, { username: 'flux', groups: [] }), '0');
+  t.equal(escalationIdentity(rules, { username: 'flux', groups: ['gitops'] }), '0,1');
+});
+
+t.test('stableStringify sorts keys and drops undefined', async (t) => {
+  t.equal(
+    stableStringify({ b: 1, a: [{ d: null, c: 'x' }], u: undefined }),
+    '{"a":[{"c":"x","d":null}],"b":1}',
+  );
+});
