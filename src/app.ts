@@ -7,7 +7,12 @@
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { PreflightConfig } from './model/config.js';
 import { decideChange } from './checks/decide.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
@@ -26,6 +31,8 @@ export interface BuildOptions {
   readonly config: PreflightConfig;
   /** Fastify's logger option: false (the default) for none, true or pino options for JSON lines. */
   readonly logger?: FastifyServerOptions['logger'];
+  /** A pino logger to use instead of `logger` (shared with the state source). */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** Serve HTTPS with this certificate and key (TLS 1.2 minimum); plain HTTP without (inject tests). */
   readonly https?: TlsMaterial | null;
   /** Export process metrics (CPU, memory, event loop) on /metrics. Default false. */
@@ -38,7 +45,11 @@ export interface BuildOptions {
   readonly now?: () => number;
   /** The analysis; decideChange unless a test substitutes it. */
   readonly decide?: DecideFn;
+  /** How often to prepare the analysis state for a changed cluster state, off the review path (0: never). */
+  readonly warmIntervalMs?: number;
 }
+
+export const DEFAULT_WARM_INTERVAL_MS = 1000;
 
 /** Transport-level TLS settings shared by the first context and every reload. */
 export const TLS_SETTINGS = { minVersion: 'TLSv1.2' } as const;
@@ -46,7 +57,7 @@ export const TLS_SETTINGS = { minVersion: 'TLSv1.2' } as const;
 export function build(opts: BuildOptions): WebhookApp {
   const now = opts.now ?? (() => performance.now());
   const common = {
-    logger: opts.logger ?? false,
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
     // No request/response lines: the webhook plugin writes one line per review instead.
     logController: new LogController({ disableRequestLogging: true }),
     // While closing, a review that reached us is still answered: the API server does not retry a
@@ -69,6 +80,23 @@ export function build(opts: BuildOptions): WebhookApp {
     overlaySize: () => reviewer.overlay().entries.size,
     processMetrics: opts.processMetrics ?? false,
   });
+  // Keep the analysis state prepared for the current cluster state, off the review path.
+  const warmEvery = opts.warmIntervalMs ?? DEFAULT_WARM_INTERVAL_MS;
+  if (warmEvery > 0) {
+    let warmedVersion = -1;
+    const timer = setInterval(() => {
+      const version = opts.source.version();
+      if (version === warmedVersion || !opts.source.readiness().ready) return;
+      warmedVersion = version;
+      try {
+        reviewer.warm();
+      } catch (error) {
+        app.log.error({ err: error }, 'preparing the analysis state failed; reviews will retry it');
+      }
+    }, warmEvery);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   void app.register(probesPlugin, { source: opts.source, metrics });
   void app.register(webhookPlugin, { reviewer, metrics, config: opts.config, now });
   return app;

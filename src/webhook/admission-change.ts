@@ -77,7 +77,7 @@ export function readPolicyChange(request: AdmissionRequest, snapshot: ClusterSna
   const notes: string[] = [];
   let object: PolicyRecord | null = null;
   if (request.operation !== 'DELETE') {
-    const parsed = parseNetworkPolicy(request.object, { defaultNamespace });
+    const parsed = parseNetworkPolicy(request.object, { defaultNamespace, unknownFields: 'ignore' });
     if (!parsed.ok) {
       return {
         kind: 'invalid',
@@ -97,7 +97,7 @@ export function readPolicyChange(request: AdmissionRequest, snapshot: ClusterSna
       oldObject = stored();
       notes.push(`request has no oldObject: used the state's record (${oldObject ? 'found' : 'none'})`);
     } else {
-      const parsed = parseNetworkPolicy(request.oldObject, { defaultNamespace });
+      const parsed = parseNetworkPolicy(request.oldObject, { defaultNamespace, unknownFields: 'ignore' });
       if (parsed.ok) {
         oldObject = parsed.policy;
       } else {

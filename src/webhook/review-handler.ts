@@ -10,6 +10,8 @@ import type { Decision, PolicyChange, RuleId, Severity } from '../model/findings
 import { OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { ContextOptions } from '../checks/context.js';
+import type { CheckState } from '../checks/context.js';
+import { prepareCheckState } from '../checks/context.js';
 import type { Requester } from '../checks/decide.js';
 import { AnalysisInterruptedError } from '../checks/interrupt.js';
 import type { ClusterStateSource } from '../cluster/state-source.js';
@@ -28,7 +30,7 @@ import { budgetWarnings, normalizeWarning } from './warnings.js';
 
 /** decideChange's signature (tests substitute a spy or a failing function). */
 export type DecideFn = (
-  snapshot: ClusterSnapshot,
+  state: ClusterSnapshot | CheckState,
   change: PolicyChange,
   config: PreflightConfig,
   requester: Requester | null,
@@ -97,6 +99,11 @@ export interface Reviewer {
   review(request: AdmissionRequest, receivedAt: number): ReviewOutcome;
   /** The current read-your-writes overlay. */
   overlay(): Overlay;
+  /**
+   * Prepares the analysis state (class index, policy model, DNS endpoints) for the
+   * current cluster state now, so the next review does not pay for it.
+   */
+  warm(): void;
 }
 
 const MAX_INVALID_ISSUES = 5;
@@ -106,6 +113,16 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   const cache = new ReviewCache<Decision>(options.cacheSize);
   let overlay: Overlay = EMPTY_OVERLAY;
   let effective: { base: ClusterSnapshot; overlay: Overlay; snapshot: ClusterSnapshot } | null = null;
+  // The prepared analysis state of a snapshot is reused by every review of that snapshot.
+  const prepared = new WeakMap<ClusterSnapshot, CheckState>();
+  function preparedFor(snapshot: ClusterSnapshot): CheckState {
+    let s = prepared.get(snapshot);
+    if (!s) {
+      s = prepareCheckState(snapshot, config);
+      prepared.set(snapshot, s);
+    }
+    return s;
+  }
 
   function effectiveSnapshot(base: ClusterSnapshot): ClusterSnapshot {
     if (overlay.entries.size === 0) return base;
@@ -182,7 +199,7 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       if (!decision) {
         const deadlineAt = receivedAt + config.deadlineMs;
         if (now() >= deadlineAt) throw new AnalysisInterruptedError('queue');
-        decision = decide(state, change, config, requester, {
+        decision = decide(preparedFor(state), change, config, requester, {
           interrupt: () => now() >= deadlineAt,
         });
         cache.set(key, decision);
@@ -210,7 +227,11 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     summary.recorded = true;
   }
 
-  return { review, overlay: () => overlay };
+  return {
+    review,
+    overlay: () => overlay,
+    warm: () => void preparedFor(effectiveSnapshot(source.snapshot())),
+  };
 }
 
 /**

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { defaultConfig } from '../../checks/defaults.js';
 import { decideChange } from '../../checks/decide.js';
 import { loadManifests } from '../../cluster/manifest-files.js';
 import { applyPolicyChange, mergeWorkloadObjects } from '../../cluster/snapshot-edits.js';
@@ -8,9 +6,9 @@ import type { PreflightConfig } from '../../model/config.js';
 import type { PolicyChange } from '../../model/findings.js';
 import type { ClusterSnapshot } from '../../model/records.js';
 import { policyKey } from '../../model/records.js';
-import { parseConfigText } from '../../parse/config.js';
 import type { CheckResult } from '../../report/check-report.js';
 import { checkResultsToJson, renderCheckText } from '../../report/check-report.js';
+import { loadConfigFile } from '../config-file.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 
@@ -21,19 +19,6 @@ interface CheckOptions {
   readonly state: string[];
   readonly config?: string;
   readonly output: 'text' | 'json';
-}
-
-export async function loadConfigFile(file: string | undefined): Promise<PreflightConfig> {
-  if (file === undefined) return defaultConfig();
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(
-      `cannot read --config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-  return parseConfigText(text, file);
 }
 
 function parseRef(ref: string): { namespace: string; name: string } {

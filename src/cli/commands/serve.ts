@@ -1,11 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadManifests } from '../../cluster/manifest-files.js';
 import { staticStateSource } from '../../cluster/state-source.js';
-import { closeOnSignals, DEFAULT_PORT, startServer, type TlsSource } from '../../server.js';
-import { TlsMaterialError } from '../../tls/certificate-files.js';
+import type { ClusterStateSource } from '../../cluster/state-source.js';
+import type { TlsSource } from '../../server.js';
+
+/** The server's default port, repeated here so the CLI does not load the server to print help. */
+const DEFAULT_PORT = 8443;
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { loadConfigFile } from './check.js';
+import { loadConfigFile } from '../config-file.js';
 
 export interface ServeOptions {
   readonly state?: string[];
@@ -23,7 +26,10 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
     .command('serve')
     .description('run the validating admission webhook (HTTPS, POST /validate, /healthz, /readyz, /metrics)')
     .option('--state <path...>', 'manifest files or directories: the cluster state, loaded once')
-    .option('--kubeconfig <file>', 'watch a live cluster (not wired yet: use --state)')
+    .option(
+      '--kubeconfig <file>',
+      'watch a live cluster with this kubeconfig (default: in-cluster, else ~/.kube/config)',
+    )
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .addOption(new Option('--port <port>', 'HTTPS port').default(DEFAULT_PORT).argParser(parsePort))
     .option('--host <address>', 'address to listen on', '0.0.0.0')
@@ -36,33 +42,52 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
     )
     .action(async (opts: ServeOptions) => {
       const tls = tlsSourceOf(opts);
-      if (opts.state === undefined || opts.state.length === 0) {
-        throw new UsageError(
-          'serve needs --state PATH...: the live cluster source (--kubeconfig or in-cluster) is not wired yet',
-        );
+      if (opts.state !== undefined && opts.kubeconfig !== undefined) {
+        throw new UsageError('--state and --kubeconfig are alternatives: manifests, or a live cluster');
       }
       const config = await loadConfigFile(opts.config);
-      const loaded = await loadManifests(opts.state);
-      const source = staticStateSource(loaded.snapshot, Date.now());
+      // The server's modules (fastify, TLS, client-node) load only for this command.
+      const [{ pino }, { closeOnSignals, startServer }] = await Promise.all([
+        import('pino'),
+        import('../../server.js'),
+      ]);
+      const logger = pino({ level: opts.logLevel });
+      let source: ClusterStateSource;
+      let described: string;
+      if (opts.state !== undefined && opts.state.length > 0) {
+        const loaded = await loadManifests(opts.state);
+        source = staticStateSource(loaded.snapshot, Date.now());
+        described = `manifests (${opts.state.join(', ')}): ${source
+          .status()
+          .map((s) => `${s.objects} ${s.resource}`)
+          .join(', ')}`;
+        logger.info(
+          { state: opts.state, skipped: loaded.skipped.length, warnings: loaded.warnings.length },
+          `cluster state loaded from ${described}`,
+        );
+      } else {
+        const live = await import('../../cluster/live/index.js');
+        const kubeConfig = live.loadKubeConfig(opts.kubeconfig);
+        source = live.createLiveStateSource({ kubeConfig, logger });
+        described = `live cluster ${live.describeServer(kubeConfig)}`;
+        logger.info(
+          { server: live.describeServer(kubeConfig) },
+          'watching the cluster; ready once every resource is listed',
+        );
+      }
       const server = await startServer({
         source,
         config,
         tls,
         port: opts.port,
         host: opts.host,
-        logger: { level: opts.logLevel },
+        loggerInstance: logger,
         processMetrics: true,
-      }).catch((error: unknown) => {
-        // certificate files named on the command line: bad input (exit 2), not an internal error
-        throw error instanceof TlsMaterialError ? new UsageError(error.message, { cause: error }) : error;
       });
-      const counts = source.status().map((s) => `${s.objects} ${s.resource}`);
-      server.app.log.info(
-        { state: opts.state, skipped: loaded.skipped.length, warnings: loaded.warnings.length },
-        `cluster state loaded from manifests: ${counts.join(', ')}`,
-      );
       server.app.log.info({ host: server.host, port: server.port }, 'webhook listening on POST /validate');
-      io.stderr(`netpol-preflight webhook listening on https://${server.host}:${server.port}/validate\n`);
+      io.stderr(
+        `netpol-preflight webhook listening on https://${server.host}:${server.port}/validate (state: ${described})\n`,
+      );
       closeOnSignals(server);
       await server.closed;
       setExit(EXIT.ok);
