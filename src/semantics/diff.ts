@@ -8,6 +8,7 @@ import type { Connectivity, PeerRef } from './connectivity.js';
 import type { ConnectionSet } from './connection-set.js';
 import { NO_CONNECTIONS, equalConnections, isEmptyConnections, unionConnections } from './connection-set.js';
 import type { IpRange } from './ip-set.js';
+import { diffExternalRanges } from './external-ranges.js';
 
 export type DiffType = 'added' | 'removed' | 'changed';
 
@@ -71,56 +72,6 @@ function classify(before: ConnectionSet, after: ConnectionSet): DiffType | null 
   return equalConnections(before, after) ? null : 'changed';
 }
 
-/** The connections of a list of (possibly overlapping) ranges at one address. */
-function connAt(
-  list: readonly { range: IpRange; conn: ConnectionSet }[],
-  family: 4 | 6,
-  addr: bigint,
-): ConnectionSet {
-  let out = NO_CONNECTIONS;
-  for (const { range, conn } of list) {
-    if (range.family === family && range.lo <= addr && addr <= range.hi) out = unionConnections(out, conn);
-  }
-  return out;
-}
-
-/** Compares two lists of external pieces over the address space; returns differing merged ranges. */
-function diffExternal(
-  before: readonly { range: IpRange; conn: ConnectionSet }[],
-  after: readonly { range: IpRange; conn: ConnectionSet }[],
-): { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] {
-  const out: { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] = [];
-  for (const family of [4, 6] as const) {
-    const cuts = new Set<bigint>();
-    for (const { range } of [...before, ...after]) {
-      if (range.family !== family) continue;
-      cuts.add(range.lo);
-      cuts.add(range.hi + 1n);
-    }
-    const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (let i = 0; i + 1 < points.length; i++) {
-      const lo = points[i] as bigint;
-      const hi = (points[i + 1] as bigint) - 1n;
-      const b = connAt(before, family, lo);
-      const a = connAt(after, family, lo);
-      if (classify(b, a) === null) continue;
-      const last = out[out.length - 1];
-      if (
-        last &&
-        last.range.family === family &&
-        last.range.hi + 1n === lo &&
-        equalConnections(last.before, b) &&
-        equalConnections(last.after, a)
-      ) {
-        last.range = { family, lo: last.range.lo, hi };
-      } else {
-        out.push({ range: { family, lo, hi }, before: b, after: a });
-      }
-    }
-  }
-  return out;
-}
-
 export function diffConnectivity(before: Connectivity, after: Connectivity): ConnectivityDiff {
   const b = indexSide(before);
   const a = indexSide(after);
@@ -152,7 +103,7 @@ export function diffConnectivity(before: Connectivity, after: Connectivity): Con
 
   for (const key of new Set([...b.external.keys(), ...a.external.keys()])) {
     const [id, direction] = key.split(PAIR_SEP) as [string, 'ingress' | 'egress'];
-    for (const piece of diffExternal(b.external.get(key) ?? [], a.external.get(key) ?? [])) {
+    for (const piece of diffExternalRanges(b.external.get(key) ?? [], a.external.get(key) ?? [])) {
       const type = classify(piece.before, piece.after) as DiffType;
       const endpoint: PeerRef = { kind: 'endpoint', id };
       const ext: PeerRef = { kind: 'external', range: piece.range };

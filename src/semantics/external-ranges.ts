@@ -93,3 +93,60 @@ export function unionExternalRanges(lists: readonly (readonly ExternalRange[])[]
   }));
   return sweepWeightedSets(items);
 }
+
+export interface RangeChange {
+  range: IpRange;
+  readonly before: ConnectionSet;
+  readonly after: ConnectionSet;
+}
+
+/** The connections of (possibly overlapping) ranges at one address: their union. */
+function connectionsAt(list: readonly ExternalRange[], family: IpFamily, address: bigint): ConnectionSet {
+  let out = NO_CONNECTIONS;
+  for (const { range, conn } of list) {
+    if (range.family === family && range.lo <= address && address <= range.hi)
+      out = unionConnections(out, conn);
+  }
+  return out;
+}
+
+/**
+ * Compares two range lists over the address space: cuts both at every
+ * boundary (shared atoms), keeps the pieces whose connections differ, and
+ * merges adjacent pieces with the same before and after.
+ */
+export function diffExternalRanges(
+  before: readonly ExternalRange[],
+  after: readonly ExternalRange[],
+): RangeChange[] {
+  const out: RangeChange[] = [];
+  for (const family of [4, 6] as const) {
+    const cuts = new Set<bigint>();
+    for (const { range } of [...before, ...after]) {
+      if (range.family !== family) continue;
+      cuts.add(range.lo);
+      cuts.add(range.hi + 1n);
+    }
+    const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    for (let i = 0; i + 1 < points.length; i++) {
+      const lo = points[i] as bigint;
+      const hi = (points[i + 1] as bigint) - 1n;
+      const b = connectionsAt(before, family, lo);
+      const a = connectionsAt(after, family, lo);
+      if (equalConnections(b, a)) continue;
+      const last = out[out.length - 1];
+      if (
+        last &&
+        last.range.family === family &&
+        last.range.hi + 1n === lo &&
+        equalConnections(last.before, b) &&
+        equalConnections(last.after, a)
+      ) {
+        last.range = { family, lo: last.range.lo, hi };
+      } else {
+        out.push({ range: { family, lo, hi }, before: b, after: a });
+      }
+    }
+  }
+  return out;
+}

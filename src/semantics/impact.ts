@@ -30,8 +30,7 @@ import {
 import type { EndpointOptions } from './endpoints.js';
 import { ANALYSIS_ENDPOINTS, listEndpoints } from './endpoints.js';
 import { policySelects, resolveRulePorts } from './evaluate.js';
-import type { ExternalRange } from './external-ranges.js';
-import { externalRangesOf } from './external-ranges.js';
+import { diffExternalRanges, externalRangesOf } from './external-ranges.js';
 import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
@@ -101,10 +100,22 @@ function specKey(p: PolicyRecord): string {
   return JSON.stringify([p.podSelector, p.policyTypes, p.ingress, p.egress]);
 }
 
+/** The atoms some class address lies in: once per index. */
+const addressedAtomsCache = new WeakMap<ClassIndex, ReadonlySet<number>>();
+function addressedAtomsOf(index: ClassIndex): ReadonlySet<number> {
+  let set = addressedAtomsCache.get(index);
+  if (!set) {
+    const s = new Set<number>();
+    for (const c of index.classes) for (const a of c.atomIds) s.add(a);
+    set = s;
+    addressedAtomsCache.set(index, set);
+  }
+  return set;
+}
+
 /** True when every boundary of `sets` already cuts the index's atoms or no class address lies in a cut atom. */
 function indexSurvives(index: ClassIndex, sets: readonly IpSet[]): boolean {
-  const addressedAtoms = new Set<number>();
-  for (const c of index.classes) for (const a of c.atomIds) addressedAtoms.add(a);
+  const addressedAtoms = addressedAtomsOf(index);
   if (addressedAtoms.size === 0) return true;
   const atoms = index.atoms;
   const cutsInside = (family: 4 | 6, boundary: bigint): boolean => {
@@ -284,45 +295,6 @@ function numericUnion(list: readonly CompiledPorts[]): ConnectionSet {
   return conn;
 }
 
-function diffRanges(
-  before: readonly ExternalRange[],
-  after: readonly ExternalRange[],
-): { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] {
-  const out: { range: IpRange; before: ConnectionSet; after: ConnectionSet }[] = [];
-  for (const family of [4, 6] as const) {
-    const b = before.filter((r) => r.range.family === family);
-    const a = after.filter((r) => r.range.family === family);
-    const cuts = new Set<bigint>();
-    for (const r of [...b, ...a]) {
-      cuts.add(r.range.lo);
-      cuts.add(r.range.hi + 1n);
-    }
-    const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    const at = (list: readonly ExternalRange[], v: bigint): ConnectionSet =>
-      list.find((r) => r.range.lo <= v && v <= r.range.hi)?.conn ?? NO_CONNECTIONS;
-    for (let i = 0; i + 1 < points.length; i++) {
-      const lo = points[i] as bigint;
-      const hi = (points[i + 1] as bigint) - 1n;
-      const cb = at(b, lo);
-      const ca = at(a, lo);
-      if (equalConnections(cb, ca)) continue;
-      const last = out[out.length - 1];
-      if (
-        last &&
-        last.range.family === family &&
-        last.range.hi + 1n === lo &&
-        equalConnections(last.before, cb) &&
-        equalConnections(last.after, ca)
-      ) {
-        last.range = { family, lo: last.range.lo, hi };
-      } else {
-        out.push({ range: { family, lo, hi }, before: cb, after: ca });
-      }
-    }
-  }
-  return out;
-}
-
 type Side = 'before' | 'after';
 const SIDES: readonly Side[] = ['before', 'after'];
 
@@ -483,7 +455,7 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
 
     // External ranges, both directions.
     for (const direction of ['egress', 'ingress'] as const) {
-      const diffs = diffRanges(
+      const diffs = diffExternalRanges(
         externalRangesOf(model.before.summary(a, direction), a),
         externalRangesOf(model.after.summary(a, direction), a),
       );
