@@ -27,7 +27,8 @@ async function spawnServe(args: string[]) {
     },
   );
   let stderr = '';
-  child.stdout.resume();
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr.on('data', (c: Buffer) => {
@@ -37,7 +38,7 @@ async function spawnServe(args: string[]) {
     });
     void exited.then((code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
   });
-  return { child, port, exited };
+  return { child, port, exited, stdout: () => stdout };
 }
 
 /** One HTTPS request to the development server (self-signed: not verified). */
@@ -155,26 +156,8 @@ t.test('a bad port or an unreadable certificate is refused before listening', as
 });
 
 t.test('serve runs with a development certificate, answers, and exits 0 on SIGTERM', async (t) => {
-  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-  const child = spawn(
-    process.execPath,
-    [...loader, main, 'serve', '--state', fixturePath('cluster.yaml'), '--port', '0', '--host', '127.0.0.1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-      const m = /listening on https:\/\/127\.0\.0\.1:(\d+)\/validate/.exec(stderr);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then((code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
-
+  const { child, port, exited, stdout: output } = await spawnServe(['--state', fixturePath('cluster.yaml')]);
+  t.teardown(() => child.kill('SIGKILL'));
   const body = JSON.stringify(
     policyReview('CREATE', 'shop', 'p', { after: FRONTEND_TO_CART }, { uid: 'cli-1' }),
   );
@@ -208,7 +191,7 @@ t.test('serve runs with a development certificate, answers, and exits 0 on SIGTE
 
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'exit code 0 after SIGTERM');
-  const lines = stdout
+  const lines = output()
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { level: number; msg: string });
@@ -219,7 +202,7 @@ t.test('serve runs with a development certificate, answers, and exits 0 on SIGTE
   t.ok(
     lines.some((l) => /admission review CREATE shop\/p: allowed/.test(l.msg)),
     'logs the review',
-    { stdout },
+    { stdout: output() },
   );
   t.ok(
     lines.some((l) => /shutting down/.test(l.msg)),
