@@ -17,12 +17,14 @@ import type { PreflightConfig } from './model/config.js';
 import { decideChange } from './checks/decide.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
 import type { TlsMaterial } from './tls/certificates.js';
+import { resolveHttpLimits, type HttpLimits } from './webhook/http-limits.js';
+import { defaultLoadShedding, type LoadSheddingOptions } from './webhook/load-shedding.js';
 import { createWebhookMetrics } from './webhook/metrics.js';
 import { DEFAULT_OVERLAY_TTL_MS } from './webhook/overlay.js';
 import { webhookPlugin } from './webhook/plugin.js';
 import { probesPlugin } from './webhook/probes.js';
 import { DEFAULT_REVIEW_CACHE_SIZE } from './webhook/review-cache.js';
-import { createReviewer, type DecideFn } from './webhook/review-handler.js';
+import { createReviewer, DEFAULT_MAX_STATE_AGE_MS, type DecideFn } from './webhook/review-handler.js';
 
 export type WebhookApp = FastifyInstance<http.Server | https.Server>;
 
@@ -47,16 +49,59 @@ export interface BuildOptions {
   readonly decide?: DecideFn;
   /** How often to prepare the analysis state for a changed cluster state, off the review path (0: never). */
   readonly warmIntervalMs?: number;
+  /** See ReviewerOptions.maxStateAgeMs. */
+  readonly maxStateAgeMs?: number;
+  /** Body size, header size and timeouts; defaults DEFAULT_HTTP_LIMITS (webhook/http-limits.ts). */
+  readonly limits?: Partial<HttpLimits>;
+  /**
+   * Shedding of reviews with 503 while overloaded; default defaultLoadShedding(config.deadlineMs).
+   * false: never shed (tests that measure the analysis itself).
+   */
+  readonly loadShedding?: Partial<LoadSheddingOptions> | false;
+  /** Milliseconds since the epoch, the clock of the state source's timestamps (staleness metric). */
+  readonly wallClock?: () => number;
 }
 
 export const DEFAULT_WARM_INTERVAL_MS = 1000;
 
-/** Transport-level TLS settings shared by the first context and every reload. */
-export const TLS_SETTINGS = { minVersion: 'TLSv1.2' } as const;
+/**
+ * Cipher suites for TLS 1.2: forward secret (ECDHE) and authenticated encryption (GCM, ChaCha20)
+ * only, for ECDSA and RSA keys. Node's default list also allows CBC suites with SHA-1 MACs and
+ * static RSA key exchange (through `HIGH`). The API server (Go's crypto/tls) offers all of these.
+ * TLS 1.3 suites are all AEAD; they are listed so that setting `ciphers` keeps them.
+ */
+export const TLS12_CIPHERS: readonly string[] = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+];
+const TLS13_CIPHERS = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+
+/** Transport-level TLS settings shared by the first context and every reload: TLS 1.2+, strong suites. */
+export const TLS_SETTINGS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [...TLS13_CIPHERS, ...TLS12_CIPHERS].join(':'),
+  honorCipherOrder: true,
+} as const;
 
 export function build(opts: BuildOptions): WebhookApp {
   const now = opts.now ?? (() => performance.now());
+  const limits = resolveHttpLimits(opts.limits);
+  // Node's own server options (http.createServer), for the limits Fastify does not set itself.
+  const nodeServerOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+  };
   const common = {
+    bodyLimit: limits.bodyLimitBytes,
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
     // No request/response lines: the webhook plugin writes one line per review instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -65,39 +110,61 @@ export function build(opts: BuildOptions): WebhookApp {
     return503OnClosing: false,
   };
   const app: WebhookApp = opts.https
-    ? Fastify({ ...common, https: { cert: opts.https.cert, key: opts.https.key, ...TLS_SETTINGS } })
-    : Fastify(common);
+    ? Fastify({
+        ...common,
+        https: { cert: opts.https.cert, key: opts.https.key, ...TLS_SETTINGS, ...nodeServerOptions },
+      })
+    : Fastify({ ...common, http: nodeServerOptions });
   const reviewer = createReviewer({
     config: opts.config,
     source: opts.source,
     decide: opts.decide ?? decideChange,
     now,
     cacheSize: opts.cacheSize ?? DEFAULT_REVIEW_CACHE_SIZE,
+    maxStateAgeMs: opts.maxStateAgeMs ?? DEFAULT_MAX_STATE_AGE_MS,
     overlayTtlMs: opts.overlayTtlMs ?? DEFAULT_OVERLAY_TTL_MS,
   });
   const metrics = createWebhookMetrics({
     source: opts.source,
     overlaySize: () => reviewer.overlay().entries.size,
     processMetrics: opts.processMetrics ?? false,
+    ...(opts.wallClock ? { wallClock: opts.wallClock } : {}),
   });
   // Keep the analysis state prepared for the current cluster state, off the review path.
   const warmEvery = opts.warmIntervalMs ?? DEFAULT_WARM_INTERVAL_MS;
   if (warmEvery > 0) {
+    // Preparing is synchronous work proportional to the cluster: on a large, busy cluster it
+    // is spaced so that it takes at most a fifth of the time (reviews meanwhile reuse the
+    // last prepared state, within maxStateAgeMs).
     let warmedVersion = -1;
+    let nextAt = 0;
     const timer = setInterval(() => {
       const version = opts.source.version();
-      if (version === warmedVersion || !opts.source.readiness().ready) return;
+      if (version === warmedVersion || now() < nextAt || !opts.source.readiness().ready) return;
       warmedVersion = version;
+      const started = now();
       try {
         reviewer.warm();
       } catch (error) {
         app.log.error({ err: error }, 'preparing the analysis state failed; reviews will retry it');
       }
+      nextAt = now() + 4 * (now() - started);
     }, warmEvery);
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   }
   void app.register(probesPlugin, { source: opts.source, metrics });
-  void app.register(webhookPlugin, { reviewer, metrics, config: opts.config, now });
+  const loadShedding =
+    opts.loadShedding === false
+      ? null
+      : { ...defaultLoadShedding(opts.config.deadlineMs), ...opts.loadShedding };
+  void app.register(webhookPlugin, {
+    reviewer,
+    metrics,
+    config: opts.config,
+    now,
+    bodyLimit: limits.bodyLimitBytes,
+    loadShedding,
+  });
   return app;
 }

@@ -45,7 +45,16 @@ export interface ReviewerOptions {
   readonly now: () => number;
   readonly cacheSize: number;
   readonly overlayTtlMs: number;
+  /**
+   * How old (ms) the prepared analysis state may be when the cluster state has
+   * changed since (pods come and go): reviews reuse it rather than preparing a
+   * new one on the review path. Changes admitted through this webhook (the
+   * overlay) always get a fresh one. 0: always fresh.
+   */
+  readonly maxStateAgeMs: number;
 }
+
+export const DEFAULT_MAX_STATE_AGE_MS = 10_000;
 
 /**
  * What became of a review (metrics label `decision`):
@@ -113,15 +122,30 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   const cache = new ReviewCache<Decision>(options.cacheSize);
   let overlay: Overlay = EMPTY_OVERLAY;
   let effective: { base: ClusterSnapshot; overlay: Overlay; snapshot: ClusterSnapshot } | null = null;
-  // The prepared analysis state of a snapshot is reused by every review of that snapshot.
-  const prepared = new WeakMap<ClusterSnapshot, CheckState>();
-  function preparedFor(snapshot: ClusterSnapshot): CheckState {
-    let s = prepared.get(snapshot);
-    if (!s) {
-      s = prepareCheckState(snapshot, config);
-      prepared.set(snapshot, s);
+  // The prepared analysis state of a snapshot is reused by every review of that snapshot, and,
+  // within maxStateAgeMs and with the same overlay, by reviews of later snapshots.
+  // Each prepared state has a generation: the review cache keys on it, so an answer computed
+  // from a state is reused exactly while that state is.
+  interface Prepared {
+    readonly state: CheckState;
+    readonly generation: number;
+  }
+  const prepared = new WeakMap<ClusterSnapshot, Prepared>();
+  let generations = 0;
+  let latest: { overlay: Overlay; prepared: Prepared; at: number } | null = null;
+  function prepareNow(snapshot: ClusterSnapshot): Prepared {
+    const p = { state: prepareCheckState(snapshot, config), generation: ++generations };
+    prepared.set(snapshot, p);
+    latest = { overlay, prepared: p, at: now() };
+    return p;
+  }
+  function preparedFor(snapshot: ClusterSnapshot): Prepared {
+    const hit = prepared.get(snapshot);
+    if (hit) return hit;
+    if (latest && latest.overlay === overlay && now() - latest.at <= options.maxStateAgeMs) {
+      return latest.prepared;
     }
-    return s;
+    return prepareNow(snapshot);
   }
 
   function effectiveSnapshot(base: ClusterSnapshot): ClusterSnapshot {
@@ -187,19 +211,21 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       summary.namespace = change.namespace;
       summary.name = change.name;
       summary.notes = read.notes;
+      const analysisState = preparedFor(state);
+      summary.stateVersion = `${summary.stateVersion}/${analysisState.generation}`;
       const key = computeReviewCacheKey({
         operation: change.operation,
         object: change.object,
         oldObject: change.oldObject,
         escalation: escalationIdentity(config.escalate, requester),
-        stateVersion: summary.stateVersion,
+        stateVersion: String(analysisState.generation),
       });
       let decision = cache.get(key);
       summary.cache = decision ? 'hit' : 'miss';
       if (!decision) {
         const deadlineAt = receivedAt + config.deadlineMs;
         if (now() >= deadlineAt) throw new AnalysisInterruptedError('queue');
-        decision = decide(preparedFor(state), change, config, requester, {
+        decision = decide(analysisState.state, change, config, requester, {
           interrupt: () => now() >= deadlineAt,
         });
         cache.set(key, decision);
@@ -230,7 +256,10 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   return {
     review,
     overlay: () => overlay,
-    warm: () => void preparedFor(effectiveSnapshot(source.snapshot())),
+    warm: () => {
+      const snapshot = effectiveSnapshot(source.snapshot());
+      if (!prepared.has(snapshot)) prepareNow(snapshot);
+    },
   };
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The prepared analysis state: reused while the cluster state changes (within
+ * maxStateAgeMs), prepared afresh once it is older, and always afresh for
+ * changes admitted through the webhook (read-your-writes).
+ */
+import t from 'tap';
+import { staticStateSource, type ClusterStateSource } from '../../src/cluster/state-source.js';
+import type { ClusterSnapshot } from '../../src/model/records.js';
+import {
+  buildTestApp,
+  DENY_ALL_EGRESS,
+  loadFixtureSnapshot,
+  policyReview,
+  postReview,
+} from '../support/webhook.js';
+
+/** The fixture state, with an extra namespace `fresh` that has pods only in the second version. */
+function versions(): { empty: ClusterSnapshot; withPod: ClusterSnapshot } {
+  const base = loadFixtureSnapshot();
+  const ns = {
+    name: 'fresh',
+    labels: { 'kubernetes.io/metadata.name': 'fresh' },
+    phase: 'Active' as const,
+    implicit: false,
+  };
+  const empty = { ...base, namespaces: [...base.namespaces, ns] };
+  const pod = {
+    namespace: 'fresh',
+    name: 'app-1',
+    labels: { app: 'x' },
+    ips: ['10.9.9.9'],
+    ports: [],
+    hostNetwork: false,
+    phase: 'Running' as const,
+    owner: null,
+  };
+  return { empty, withPod: { ...empty, pods: [...empty.pods, pod] } };
+}
+
+t.test(
+  'a changed cluster state reuses the prepared state until it is older than maxStateAgeMs',
+  async (t) => {
+    const { empty, withPod } = versions();
+    let current = { snapshot: empty, version: 1 };
+    const source: ClusterStateSource = {
+      ...staticStateSource(empty, 0),
+      snapshot: () => current.snapshot,
+      version: () => current.version,
+    };
+    let clock = 0;
+    const app = buildTestApp({ source, now: () => clock, maxStateAgeMs: 5_000, warmIntervalMs: 0 });
+    t.teardown(() => app.close());
+    const review = (uid: string) =>
+      policyReview('CREATE', 'fresh', 'deny-egress', { after: DENY_ALL_EGRESS }, { uid, dryRun: true });
+    const rules = async (uid: string) => (await postReview(app, review(uid))).body.response.warnings ?? [];
+
+    t.match((await rules('a')).join('\n'), /selects no pod/, 'no pod in `fresh` yet');
+    current = { snapshot: withPod, version: 2 };
+    clock += 1_000;
+    t.match((await rules('b')).join('\n'), /selects no pod/, 'within 5 s the prepared state is reused');
+    clock += 5_000;
+    const fresh = (await postReview(app, review('c'))).body.response;
+    t.equal(fresh.allowed, false, 'past 5 s the state is prepared afresh: the new pod loses DNS');
+    t.notMatch((fresh.warnings ?? []).join('\n'), /selects no pod/);
+  },
+);
+
+t.test('maxStateAgeMs 0 always analyses against the current state', async (t) => {
+  const { empty, withPod } = versions();
+  let current = { snapshot: empty, version: 1 };
+  const source: ClusterStateSource = {
+    ...staticStateSource(empty, 0),
+    snapshot: () => current.snapshot,
+    version: () => current.version,
+  };
+  const app = buildTestApp({ source, maxStateAgeMs: 0, warmIntervalMs: 0 });
+  t.teardown(() => app.close());
+  await postReview(
+    app,
+    policyReview('CREATE', 'fresh', 'p', { after: DENY_ALL_EGRESS }, { uid: 'x', dryRun: true }),
+  );
+  current = { snapshot: withPod, version: 2 };
+  const res = await postReview(
+    app,
+    policyReview('CREATE', 'fresh', 'p', { after: DENY_ALL_EGRESS }, { uid: 'y', dryRun: true }),
+  );
+  t.equal(res.body.response.allowed, false);
+});
