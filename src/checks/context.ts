@@ -9,7 +9,7 @@ import type { ClusterSnapshot } from '../model/records.js';
 import type { EndpointClass } from '../semantics/classes.js';
 import type { ChangeModel, ImpactEntry } from '../semantics/impact.js';
 import type { PreparedState } from '../semantics/impact.js';
-import { buildChangeModel, computeImpact, prepareState } from '../semantics/impact.js';
+import { buildChangeModel, computeImpact, derivePreparedState, prepareState } from '../semantics/impact.js';
 import type { Interrupt } from '../semantics/interrupt.js';
 import type { ClassIndex } from '../semantics/classes.js';
 import type { CniStatus } from './cni-not-enforcing.js';
@@ -85,6 +85,17 @@ export function prepareCheckState(snapshot: ClusterSnapshot, config: PreflightCo
       return t;
     },
   };
+}
+
+/** The check state after one admitted policy change (see derivePreparedState). */
+export function deriveCheckState(state: CheckState, change: PolicyChange): CheckState {
+  const prepared = derivePreparedState(state.prepared, {
+    namespace: change.namespace,
+    name: change.name,
+    before: change.oldObject,
+    after: change.operation === 'DELETE' ? null : change.object,
+  });
+  return { ...state, snapshot: prepared.snapshot, prepared };
 }
 
 export function buildCheckContext(

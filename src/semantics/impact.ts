@@ -84,6 +84,32 @@ export function prepareState(snapshot: ClusterSnapshot, options: PrepareOptions 
   };
 }
 
+/**
+ * The prepared state after one policy change, derived without re-deriving
+ * the cluster: the class index is kept (unless the change brings an ipBlock
+ * boundary among pod addresses, then it is prepared afresh), the compiled
+ * policies are swapped, and the model is derived (summaries of classes the
+ * change does not select are shared).
+ */
+export function derivePreparedState(prepared: PreparedState, swap: PolicySwap): PreparedState {
+  const key = `${swap.namespace}/${swap.name}`;
+  const policies = prepared.snapshot.policies.filter((p) => `${p.namespace}/${p.name}` !== key);
+  if (swap.after) policies.push(swap.after);
+  const snapshot: ClusterSnapshot = { ...prepared.snapshot, policies };
+  const after = swap.after ? compilePolicy(swap.after) : null;
+  if (after && !indexSurvives(prepared.index, collectIpBlockSets([after]))) {
+    return prepareState(snapshot, {
+      endpoints: prepared.endpointOptions,
+      extraEndpoints: prepared.extraEndpoints,
+    });
+  }
+  const current = prepared.compiled.get(key) ?? null;
+  const compiled = new Map(prepared.compiled);
+  compiled.delete(key);
+  if (after) compiled.set(key, after);
+  return { ...prepared, snapshot, compiled, model: derivePolicyModel(prepared.model, current, after) };
+}
+
 export interface ChangeModel {
   readonly index: ClassIndex;
   readonly before: PolicyModel;

@@ -11,7 +11,7 @@ import { OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { ContextOptions } from '../checks/context.js';
 import type { CheckState } from '../checks/context.js';
-import { prepareCheckState } from '../checks/context.js';
+import { deriveCheckState, prepareCheckState } from '../checks/context.js';
 import type { Requester } from '../checks/decide.js';
 import { AnalysisInterruptedError } from '../checks/interrupt.js';
 import type { ClusterStateSource } from '../cluster/state-source.js';
@@ -55,6 +55,9 @@ export interface ReviewerOptions {
 }
 
 export const DEFAULT_MAX_STATE_AGE_MS = 10_000;
+
+/** Admitted changes applied to a prepared state by derivation before it is prepared afresh. */
+const MAX_DERIVATIONS = 32;
 
 /**
  * What became of a review (metrics label `decision`):
@@ -132,19 +135,18 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   }
   const prepared = new WeakMap<ClusterSnapshot, Prepared>();
   let generations = 0;
-  let latest: { overlay: Overlay; prepared: Prepared; at: number } | null = null;
+  let latest: { overlay: Overlay; prepared: Prepared; at: number; derivations: number } | null = null;
   function prepareNow(snapshot: ClusterSnapshot): Prepared {
     const p = { state: prepareCheckState(snapshot, config), generation: ++generations };
     prepared.set(snapshot, p);
-    latest = { overlay, prepared: p, at: now() };
+    latest = { overlay, prepared: p, at: now(), derivations: 0 };
     return p;
   }
   function preparedFor(snapshot: ClusterSnapshot): Prepared {
     const hit = prepared.get(snapshot);
     if (hit) return hit;
-    if (latest && latest.overlay === overlay && now() - latest.at <= options.maxStateAgeMs) {
-      return latest.prepared;
-    }
+    // latest includes every change admitted since it was prepared (recordAdmitted derives it)
+    if (latest && now() - latest.at <= options.maxStateAgeMs) return latest.prepared;
     return prepareNow(snapshot);
   }
 
@@ -251,6 +253,18 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     if (summary.dryRun) return;
     overlay = recordAdmittedChange(overlay, change, now());
     summary.recorded = true;
+    // The next review must see this change: derive the prepared state rather than prepare anew,
+    // up to a bounded chain of derivations (each keeps its base alive and adds a lookup level).
+    if (latest && latest.derivations < MAX_DERIVATIONS) {
+      latest = {
+        overlay,
+        prepared: { state: deriveCheckState(latest.prepared.state, change), generation: ++generations },
+        at: latest.at,
+        derivations: latest.derivations + 1,
+      };
+    } else {
+      latest = null;
+    }
   }
 
   return {
