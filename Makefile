@@ -5,12 +5,14 @@ SHELL := /bin/bash
 NPM ?= npm
 STAMP := node_modules/.installed
 
-.PHONY: help install build typecheck lint format test conformance run clean certs image
+.PHONY: help install build typecheck lint format test conformance run clean certs image bench bench-quick soak
 
 help:
 	@echo "make run    - start the webhook on the example cluster (examples/)"
 	@echo "make test   - install, build, type-check, lint and run the whole test suite"
 	@echo "make build | lint | format | conformance | clean"
+	@echo "make bench  - benchmark S, M, L (several minutes; bench/results/latest.json); make bench-quick: S, M"
+	@echo "make soak   - load (64 connections x 60 s, twice), API server faults, SIGTERM, rotation, long fuzz (~6 min)"
 	@echo "make certs  - CA + serving certificate for manifests/overlays/self-signed (openssl)"
 	@echo "make image  - build the container image $(IMAGE) (needs a container engine)"
 
@@ -41,8 +43,19 @@ conformance: build
 run: build
 	$(NPM) run --silent run:example
 
+# The benchmark of issue 6 (not part of `make test`): each size in a child process; table + JSON.
+bench: $(STAMP)
+	$(NPM) run --silent bench
+
+bench-quick bench\:quick: $(STAMP)
+	$(NPM) run --silent bench:quick
+
+# The reliability soak of issue 7 (not part of `make test`): prints a summary table, exit 1 on failure.
+soak: $(STAMP)
+	$(NPM) run --silent soak
+
 clean:
-	rm -rf dist .tap coverage
+	rm -rf dist dist-bench dist-soak .tap coverage
 
 # The self-signed install path: a CA and serving certificate in certs/ (keys
 # git-ignored), plus the files manifests/overlays/self-signed reads. Re-running

@@ -18,7 +18,7 @@ import { decideChange } from './checks/decide.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
 import type { TlsMaterial } from './tls/certificates.js';
 import { resolveHttpLimits, type HttpLimits } from './webhook/http-limits.js';
-import { defaultLoadShedding, type LoadSheddingOptions } from './webhook/load-shedding.js';
+import { DEFAULT_LOAD_SHEDDING, type LoadSheddingOptions } from './webhook/load-shedding.js';
 import { createWebhookMetrics } from './webhook/metrics.js';
 import { DEFAULT_OVERLAY_TTL_MS } from './webhook/overlay.js';
 import { webhookPlugin } from './webhook/plugin.js';
@@ -54,8 +54,8 @@ export interface BuildOptions {
   /** Body size, header size and timeouts; defaults DEFAULT_HTTP_LIMITS (webhook/http-limits.ts). */
   readonly limits?: Partial<HttpLimits>;
   /**
-   * Shedding of reviews with 503 while overloaded; default defaultLoadShedding(config.deadlineMs).
-   * false: never shed (tests that measure the analysis itself).
+   * Shedding of reviews with 503 while overloaded; default DEFAULT_LOAD_SHEDDING
+   * (webhook/load-shedding.ts). false: never shed (tests that time the analysis itself).
    */
   readonly loadShedding?: Partial<LoadSheddingOptions> | false;
   /** Milliseconds since the epoch, the clock of the state source's timestamps (staleness metric). */
@@ -155,9 +155,7 @@ export function build(opts: BuildOptions): WebhookApp {
   }
   void app.register(probesPlugin, { source: opts.source, metrics });
   const loadShedding =
-    opts.loadShedding === false
-      ? null
-      : { ...defaultLoadShedding(opts.config.deadlineMs), ...opts.loadShedding };
+    opts.loadShedding === false ? null : { ...DEFAULT_LOAD_SHEDDING, ...opts.loadShedding };
   void app.register(webhookPlugin, {
     reviewer,
     metrics,

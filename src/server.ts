@@ -7,13 +7,18 @@
  * 1. drain (`drainMs`): still listening, /readyz answers 503 so the Service
  *    stops routing to us, and every answer carries `Connection: close` so the
  *    API server drops its keep-alive connections to us one by one;
- * 2. close: the listener stops, idle connections are closed, reviews in
- *    flight are answered (connections still busy after `closeTimeoutMs` are
- *    cut), then the state source is stopped.
+ * 2. close: the listener stops (new connections are refused); connections
+ *    accepted just before get `freshConnectionGraceMs` to send their review;
+ *    then idle connections are closed, reviews in flight are answered
+ *    (connections still busy after `closeTimeoutMs` are cut), and the state
+ *    source is stopped.
  * Closing idle connections at once (what a plain close does) would reset a
  * connection on which the API server has just sent a review that Node has not
- * read yet, which is likely while a synchronous analysis holds the event loop.
+ * read yet, which is likely while a synchronous analysis holds the event loop,
+ * and certain for a connection opened during the drain (each answer there says
+ * `Connection: close`, so a client that keeps sending opens a new one).
  */
+import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { build, TLS_SETTINGS, type BuildOptions, type WebhookApp } from './app.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
@@ -42,6 +47,8 @@ export interface ServerOptions extends Omit<BuildOptions, 'https'> {
   readonly drainMs?: number;
   /** Time given to reviews in flight once the listener is closed. Default 20 s. */
   readonly closeTimeoutMs?: number;
+  /** Time a connection accepted just before the listener closed has to send its review. Default 1 s. */
+  readonly freshConnectionGraceMs?: number;
   /** Called after a new certificate is in use (tests wait on it). */
   readonly onCertificateReload?: (material: TlsMaterial) => void;
 }
@@ -108,6 +115,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }, options.closeTimeoutMs ?? 20_000);
       timeout.unref();
       try {
+        // Stop accepting without closing idle connections (http.Server#close closes them at once):
+        // a connection accepted a moment ago is idle until its review arrives.
+        NetServer.prototype.close.call(server);
+        const open = await new Promise<number>((resolve) =>
+          server.getConnections((error, count) => resolve(error ? 1 : count)),
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, open > 0 ? (options.freshConnectionGraceMs ?? 1000) : 0);
+          endDrain = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          if (cut) endDrain();
+        });
         await app.close();
       } finally {
         clearTimeout(timeout);

@@ -13,6 +13,11 @@ export interface ResourceSyncStatus {
   /** Milliseconds since the epoch of the last successful list or watch event; null before the first. */
   readonly lastSyncAt: number | null;
   readonly lastError: string | null;
+  /**
+   * Since when (milliseconds since the epoch) the resource has not been synced after having been:
+   * its records may be out of date since then. Null or absent while synced.
+   */
+  readonly unsyncedSince?: number | null;
 }
 
 export interface StateReadiness {

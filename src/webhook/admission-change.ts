@@ -3,13 +3,13 @@
  * requests need no analysis at all (triage), and the new and old policies as
  * records, validated as the API server validates them.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { PolicyChange } from '../model/findings.js';
 import type { ClusterSnapshot, PolicyRecord } from '../model/records.js';
 import { policyKey } from '../model/records.js';
 import { parseNetworkPolicy } from '../parse/network-policy.js';
 import { formatFieldIssue, type FieldIssue } from '../parse/issues.js';
 import type { AdmissionRequest } from './admission-review.js';
+import { jsonEqual } from './json-equal.js';
 
 export const NETWORK_POLICY_GROUP = 'networking.k8s.io';
 export const NETWORK_POLICY_KIND = 'NetworkPolicy';
@@ -42,10 +42,8 @@ export function triageRequest(request: AdmissionRequest, snapshot: ClusterSnapsh
   if (snapshot.namespaces.some((n) => n.name === namespace && n.phase === 'Terminating')) {
     return 'terminating-namespace';
   }
-  if (
-    request.operation === 'UPDATE' &&
-    isDeepStrictEqual(specOf(request.object), specOf(request.oldObject))
-  ) {
+  // Compared without recursion: a hostile spec may be nested deeper than the stack allows.
+  if (request.operation === 'UPDATE' && jsonEqual(specOf(request.object), specOf(request.oldObject))) {
     return 'no-spec-change';
   }
   return null;

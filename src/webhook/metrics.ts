@@ -11,6 +11,10 @@
  *   netpol_preflight_state_synced{resource}                   1 when the resource is synced
  *   netpol_preflight_state_objects{resource}                  objects per resource in the state
  *   netpol_preflight_state_last_sync_timestamp_seconds{resource}
+ *   netpol_preflight_state_stale_seconds{resource}          how long the resource has been without an
+ *                                                           open watch (0 while synced): the staleness
+ *                                                           of the cached records
+ *   netpol_preflight_reviews_shed_total                       reviews answered 503 while overloaded
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterStateSource } from '../cluster/state-source.js';
@@ -19,6 +23,8 @@ import type { ReviewSummary } from './review-handler.js';
 export interface WebhookMetrics {
   readonly registry: Registry;
   observeReview(summary: ReviewSummary): void;
+  /** A review answered 503 because the webhook is overloaded. */
+  observeShed(): void;
   /** The exposition text and its content type. */
   render(): Promise<{ readonly contentType: string; readonly text: string }>;
 }
@@ -29,10 +35,13 @@ export interface MetricsOptions {
   readonly overlaySize: () => number;
   /** Also export the process metrics (CPU, memory, event loop); off in tests. */
   readonly processMetrics: boolean;
+  /** Milliseconds since the epoch, the clock of the source's timestamps. Default Date.now. */
+  readonly wallClock?: () => number;
 }
 
 export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
   const { source } = options;
+  const wallClock = options.wallClock ?? Date.now;
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'netpol_preflight_' });
   const reviews = new Counter({
@@ -108,8 +117,30 @@ export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
       }
     },
   });
+  new Gauge({
+    name: 'netpol_preflight_state_stale_seconds',
+    help: 'How long the resource has been without an open watch (0 while synced): its records may be this old.',
+    labelNames: ['resource'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = wallClock();
+      for (const s of source.status()) {
+        const since = s.synced ? null : (s.unsyncedSince ?? s.lastSyncAt);
+        this.set({ resource: s.resource }, since === null ? 0 : Math.max(0, now - since) / 1000);
+      }
+    },
+  });
+  const shed = new Counter({
+    name: 'netpol_preflight_reviews_shed_total',
+    help: 'Reviews answered 503 without analysis because the webhook was overloaded.',
+    registers: [registry],
+  });
   return {
     registry,
+    observeShed() {
+      shed.inc();
+    },
     observeReview(summary) {
       reviews.inc({ operation: summary.operation, decision: summary.verdict });
       for (const f of summary.findings) findings.inc({ rule: f.rule, severity: f.severity });

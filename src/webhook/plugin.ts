@@ -4,8 +4,9 @@
  *
  * The HTTP edge, case by case:
  * - only `application/json` bodies are accepted; any other content type is 415;
- * - bodies over VALIDATE_BODY_LIMIT (3 MiB, the API server's own limit on a request body,
- *   `--max-request-bytes`) are 413;
+ * - bodies over the body limit (3 MiB, the API server's own limit on a request body,
+ *   `--max-request-bytes`; http-limits.ts) are 413;
+ * - while the event loop is overloaded, reviews are shed at once with 503 (load-shedding.ts);
  * - a body that is not JSON, or not an `admission.k8s.io/v1` AdmissionReview, is 400 with a
  *   JSON error naming the field; the envelope is checked by our own ajv (no coercion, no
  *   removal of properties: the object under review is never altered);
@@ -17,33 +18,37 @@ import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync, RawServerBase
 import { STATUS_CODES } from 'node:http';
 import type { PreflightConfig } from '../model/config.js';
 import { wrapResponse, type AdmissionReviewResponse } from './admission-review.js';
-import { checkAdmissionReview, formatEnvelopeIssues, type EnvelopeIssue } from './admission-review-schema.js';
+import { checkAdmissionReview, formatEnvelopeIssues } from './admission-review-schema.js';
+import type { ErrorBody } from './error-body.js';
+import { VALIDATE_BODY_LIMIT } from './http-limits.js';
+import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.js';
 import type { WebhookMetrics } from './metrics.js';
 import { answerFailure, type Reviewer, type ReviewSummary } from './review-handler.js';
 
-/** 3 MiB: the API server's default limit on a request body; an AdmissionReview is built from one. */
-export const VALIDATE_BODY_LIMIT = 3 * 1024 * 1024;
+export type { ErrorBody } from './error-body.js';
+export { VALIDATE_BODY_LIMIT } from './http-limits.js';
 
 export interface WebhookPluginOptions {
   readonly reviewer: Reviewer;
   readonly metrics: WebhookMetrics;
   readonly config: PreflightConfig;
   readonly now: () => number;
+  /** Largest body of POST /validate; default VALIDATE_BODY_LIMIT (3 MiB). */
+  readonly bodyLimit?: number;
+  /** Shed reviews with 503 while overloaded; null: never. */
+  readonly loadShedding: LoadSheddingOptions | null;
 }
 
-/** The JSON body of every non-AdmissionReview answer (400, 413, 415, 500). */
-export interface ErrorBody {
-  readonly statusCode: number;
-  readonly code: string;
-  readonly error: string;
-  readonly message: string;
-  /** For an invalid AdmissionReview: each offending field. */
-  readonly fields?: readonly EnvelopeIssue[];
-}
+/** Longest override reason written to the log; the audit annotation keeps the whole text. */
+const MAX_LOGGED_REASON = 256;
 
 export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBase> = async (app, opts) => {
+  const bodyLimit = opts.bodyLimit ?? VALIDATE_BODY_LIMIT;
   // Fastify also parses text/plain by default; an AdmissionReview is JSON only.
   app.removeContentTypeParser('text/plain');
+  if (opts.loadShedding !== null) {
+    await registerLoadShedding(app, opts.loadShedding, () => opts.metrics.observeShed());
+  }
   const arrivals = new WeakMap<object, number>();
   app.addHook('onRequest', async (request) => {
     arrivals.set(request, opts.now());
@@ -58,12 +63,12 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
       statusCode,
       code: error.code ?? 'ERR_INTERNAL',
       error: STATUS_CODES[statusCode] ?? 'Error',
-      message: describeHttpError(error, statusCode, request.headers['content-type']),
+      message: describeHttpError(error, statusCode, request.headers['content-type'], bodyLimit),
     };
     return reply.code(statusCode).send(body);
   });
 
-  app.post('/validate', { bodyLimit: VALIDATE_BODY_LIMIT }, async (request, reply) => {
+  app.post('/validate', { bodyLimit }, async (request, reply) => {
     const checked = checkAdmissionReview(request.body);
     if (!checked.ok) {
       const body: ErrorBody = {
@@ -95,13 +100,20 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
   });
 };
 
-function describeHttpError(error: FastifyError, statusCode: number, contentType: string | undefined): string {
+function describeHttpError(
+  error: FastifyError,
+  statusCode: number,
+  contentType: string | undefined,
+  bodyLimit: number,
+): string {
   if (statusCode >= 500) return 'internal error (see the webhook log)';
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return `Content-Type ${JSON.stringify((contentType ?? '(none)').slice(0, 100))} is not supported: send application/json`;
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `request body over the limit of ${VALIDATE_BODY_LIMIT} bytes (3 MiB, the API server's own limit)`;
+      return bodyLimit === VALIDATE_BODY_LIMIT
+        ? `request body over the limit of ${bodyLimit} bytes (3 MiB, the API server's own limit)`
+        : `request body over the limit of ${bodyLimit} bytes`;
     default:
       return error.message;
   }
@@ -121,7 +133,7 @@ export function logReview(log: FastifyBaseLogger, s: ReviewSummary): void {
     ...(s.skipReason !== null ? { skipReason: s.skipReason } : {}),
     rules: [...new Set(s.findings.map((f) => f.rule))],
     ...(s.escalated.length > 0 ? { escalated: s.escalated } : {}),
-    ...(s.overrideReason !== null ? { overrideReason: s.overrideReason } : {}),
+    ...(s.overrideReason !== null ? { overrideReason: truncate(s.overrideReason, MAX_LOGGED_REASON) } : {}),
     cache: s.cache,
     stateVersion: s.stateVersion,
     ...(s.recorded ? { recorded: true } : {}),
@@ -136,4 +148,8 @@ export function logReview(log: FastifyBaseLogger, s: ReviewSummary): void {
   } else {
     log.info(fields, msg);
   }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -17,6 +17,7 @@ import { createKubeApi, type KubeApi } from './kube-api.js';
 import { describeServer } from './kube-config.js';
 import { assessReadiness } from './readiness.js';
 import { ResourceReflector, type ReflectorPhase, type ReflectorSettings } from './reflector.js';
+import { startStalenessLog } from './staleness-log.js';
 import { RESOURCE_NAMES, selectResources, type ResourceName } from './resources.js';
 import { ValuePool } from './value-pool.js';
 import type { ParsedObject } from '../../parse/objects.js';
@@ -34,6 +35,8 @@ export interface LiveStateSourceOptions {
   readonly pageSize?: number;
   /** How long a resource may stay unsynced after its first list before readiness drops; default 30 s. */
   readonly syncGracePeriodMs?: number;
+  /** How often to log the staleness of resources that lost their watch, and readiness changes; default 10 s. */
+  readonly stalenessLogIntervalMs?: number;
   /** Timeout of one list page request; default 60 s. */
   readonly requestTimeoutMs?: number;
   /** Server-side watch timeout; each watch asks for a random value in [t, 2t); default 300 s. */
@@ -84,6 +87,7 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
   let version = 0;
   let built: { version: number; snapshot: ClusterSnapshot } | null = null;
   let started = false;
+  let stopStalenessLog: () => void = () => {};
   const pool = new ValuePool();
   const reflectors = selectResources(opts.resources ?? RESOURCE_NAMES).map(
     (definition) =>
@@ -132,8 +136,16 @@ export function createLiveStateSource(opts: LiveStateSourceOptions): LiveStateSo
         'starting list/watch',
       );
       for (const reflector of reflectors) reflector.start();
+      stopStalenessLog = startStalenessLog({
+        clock,
+        logger,
+        intervalMs: opts.stalenessLogIntervalMs ?? 10_000,
+        graceMs,
+        states: () => reflectors.map((r) => r.state()),
+      });
     },
     async stop() {
+      stopStalenessLog();
       await Promise.all(reflectors.map((r) => r.stop()));
       logger.info('stopped list/watch');
     },

@@ -1,0 +1,135 @@
+/**
+ * Admission figures: `POST /validate` over real HTTPS with keep-alive at concurrency 1 and 16,
+ * measured with autocannon against our webhook and against the no-op webhook (noop-webhook.ts),
+ * both already listening on 127.0.0.1 in processes of their own, in the same run and with the same
+ * request stream (admission-requests.ts). `ratio_p99_c16` = ours / no-op at concurrency 16.
+ *
+ * Sequence: one review each (ours prepares its analysis state if its warm-up timer has not yet),
+ * a warm-up run at concurrency 16 (JIT, TLS sessions, the review cache reaches its steady state;
+ * not measured), then at each concurrency the no-op and ours, one after the other. The review
+ * cache hits and misses and the decisions of each of our runs come from the webhook's /metrics.
+ */
+import type { ChangeSpec } from './generator.js';
+import { ReviewStream, WORKLOAD_MODE, type RequestMix } from './admission-requests.js';
+import { runLoad, type LoadFigures, type LoadTarget } from './load-run.js';
+import { countsBetween, postOnce, readReviewCounts, type ReviewCounts } from './webhook-client.js';
+import { LoadRunError } from './errors.js';
+
+export const CONCURRENCIES = [1, 16] as const;
+
+export interface CacheFigures {
+  readonly hits: number;
+  readonly misses: number;
+  readonly hit_ratio: number;
+  readonly decisions: Readonly<Record<string, number>>;
+}
+
+export interface WorkloadFigures {
+  readonly mode: typeof WORKLOAD_MODE;
+  readonly description: string;
+  readonly dry_run: true;
+  readonly stream_changes: number;
+  readonly mix_per_pass: RequestMix;
+  readonly warmup_s: number;
+  readonly duration_s: number;
+}
+
+export interface AdmissionFigures {
+  readonly c1: LoadFigures;
+  readonly c16: LoadFigures;
+  readonly noop_c1: LoadFigures;
+  readonly noop_c16: LoadFigures;
+  readonly ratio_p99_c16: number;
+  readonly ratio_p99_c1: number;
+  /** Ours: review cache use and decisions in each measured run. */
+  readonly cache: { readonly c1: CacheFigures; readonly c16: CacheFigures };
+  /** Seconds to answer the very first review (includes preparing the analysis state if not warm yet). */
+  readonly first_review_s: number;
+  readonly workload: WorkloadFigures;
+}
+
+export interface AdmissionOptions {
+  readonly ours: LoadTarget;
+  readonly noop: LoadTarget;
+  readonly changes: readonly ChangeSpec[];
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly progress: (message: string) => void;
+}
+
+const DESCRIPTION =
+  'request i = change i mod N of the generated stream, own uid, dryRun true; CREATEs get a new name ' +
+  'on every pass (always analysed), UPDATE/DELETE repeat (review cache hits from the second pass); ' +
+  'measured after a warm-up run, so in the steady state';
+
+function cacheFigures(counts: ReviewCounts): CacheFigures {
+  const lookups = counts.cacheHits + counts.cacheMisses;
+  return {
+    hits: counts.cacheHits,
+    misses: counts.cacheMisses,
+    hit_ratio: lookups === 0 ? 0 : Number((counts.cacheHits / lookups).toFixed(3)),
+    decisions: counts.decisions,
+  };
+}
+
+const ratio = (ours: number, noop: number): number => Number((ours / Math.max(noop, 0.001)).toFixed(2));
+
+export async function measureAdmission(options: AdmissionOptions): Promise<AdmissionFigures> {
+  const { ours, noop, durationS } = options;
+  const oursStream = new ReviewStream(options.changes, 'a11ce000');
+  const noopStream = new ReviewStream(options.changes, 'b0b00000');
+  const load = (target: LoadTarget, stream: ReviewStream, connections: number, seconds: number) =>
+    runLoad(target, { connections, durationS: seconds, nextBody: () => stream.next() });
+
+  const firstStarted = performance.now();
+  const firstStatus = await postOnce(ours, oursStream.next());
+  const first_review_s = Number(((performance.now() - firstStarted) / 1000).toFixed(3));
+  if (firstStatus !== 200)
+    throw new LoadRunError(`our webhook answered the first review with ${firstStatus}`);
+  if ((await postOnce(noop, noopStream.next())) !== 200) {
+    throw new LoadRunError('the no-op webhook did not answer 200');
+  }
+  options.progress(`first review answered in ${first_review_s} s`);
+  if (options.warmupS > 0) {
+    options.progress(`warm-up, ${options.warmupS} s each at concurrency 16`);
+    await load(noop, noopStream, 16, options.warmupS);
+    await load(ours, oursStream, 16, options.warmupS);
+  }
+
+  const figures = new Map<number, { ours: LoadFigures; noop: LoadFigures; cache: CacheFigures }>();
+  for (const connections of CONCURRENCIES) {
+    options.progress(`no-op webhook, concurrency ${connections}, ${durationS} s`);
+    const noopFigures = await load(noop, noopStream, connections, durationS);
+    options.progress(`our webhook, concurrency ${connections}, ${durationS} s`);
+    const before = await readReviewCounts(ours);
+    const oursFigures = await load(ours, oursStream, connections, durationS);
+    const after = await readReviewCounts(ours);
+    figures.set(connections, {
+      ours: oursFigures,
+      noop: noopFigures,
+      cache: cacheFigures(countsBetween(before, after)),
+    });
+  }
+  const c1 = figures.get(1);
+  const c16 = figures.get(16);
+  if (c1 === undefined || c16 === undefined) throw new LoadRunError('a concurrency was not measured');
+  return {
+    c1: c1.ours,
+    c16: c16.ours,
+    noop_c1: c1.noop,
+    noop_c16: c16.noop,
+    ratio_p99_c16: ratio(c16.ours.p99_ms, c16.noop.p99_ms),
+    ratio_p99_c1: ratio(c1.ours.p99_ms, c1.noop.p99_ms),
+    cache: { c1: c1.cache, c16: c16.cache },
+    first_review_s,
+    workload: {
+      mode: WORKLOAD_MODE,
+      description: DESCRIPTION,
+      dry_run: true,
+      stream_changes: oursStream.streamLength,
+      mix_per_pass: oursStream.mix(),
+      warmup_s: options.warmupS,
+      duration_s: durationS,
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Talking to a running webhook outside load runs: what it says it did, read from its own
+ * /metrics (review cache hits and misses, reviews by decision; read before and after a load run,
+ * the difference is that run's), and single reviews to warm it up.
+ */
+import { request } from 'node:https';
+import { LoadRunError } from './errors.js';
+import type { LoadTarget } from './load-run.js';
+
+export interface ReviewCounts {
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+  /** Reviews by decision (`allowed`, `warned`, `denied`, `skipped`, `failed-open`, ...). */
+  readonly decisions: Readonly<Record<string, number>>;
+}
+
+function get(target: LoadTarget, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: target.port, servername: 'localhost', path, ca: target.ca, timeout: 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 200) resolve(text);
+          else reject(new LoadRunError(`GET ${path}: HTTP ${res.statusCode ?? '?'}`));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new LoadRunError(`GET ${path}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Sums the samples of `name` whose labels include `label="value"`, grouped by `label`'s value. */
+function samplesBy(text: string, name: string, label: string): Map<string, number> {
+  const totals = new Map<string, number>();
+  const pattern = new RegExp(`${label}="([^"]*)"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const value = pattern.exec(line)?.[1];
+    const count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (value !== undefined && Number.isFinite(count)) totals.set(value, (totals.get(value) ?? 0) + count);
+  }
+  return totals;
+}
+
+export async function readReviewCounts(target: LoadTarget): Promise<ReviewCounts> {
+  const text = await get(target, '/metrics');
+  const cache = samplesBy(text, 'netpol_preflight_review_cache_total', 'result');
+  const decisions = samplesBy(text, 'netpol_preflight_reviews_total', 'decision');
+  return {
+    cacheHits: cache.get('hit') ?? 0,
+    cacheMisses: cache.get('miss') ?? 0,
+    decisions: Object.fromEntries(decisions),
+  };
+}
+
+/** `after - before`. */
+export function countsBetween(before: ReviewCounts, after: ReviewCounts): ReviewCounts {
+  const decisions: Record<string, number> = {};
+  for (const [decision, n] of Object.entries(after.decisions)) {
+    const delta = n - (before.decisions[decision] ?? 0);
+    if (delta > 0) decisions[decision] = delta;
+  }
+  return {
+    cacheHits: after.cacheHits - before.cacheHits,
+    cacheMisses: after.cacheMisses - before.cacheMisses,
+    decisions,
+  };
+}
+
+/** One review posted and answered (any status), for warming a server up. */
+export function postOnce(target: LoadTarget, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        servername: 'localhost',
+        path: target.path,
+        method: 'POST',
+        ca: target.ca,
+        timeout: 600_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new LoadRunError(`POST ${target.path}: timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
