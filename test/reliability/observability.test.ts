@@ -426,7 +426,7 @@ t.test('src/ never writes to the filesystem: a read-only root filesystem is enou
   t.ok(importing > 0, 'the check sees the modules that read files');
 });
 
-t.test('the live cache reads no Secrets or ConfigMaps, and only lists and watches', async (t) => {
+t.test('the live cache reads no Secrets or ConfigMaps, and sends no write request', async (t) => {
   const paths = RESOURCE_DEFINITIONS.map((d) => d.path);
   t.notOk(
     paths.some((p) => /\/(secrets|configmaps|serviceaccounts|tokenreviews)$/.test(p)),
