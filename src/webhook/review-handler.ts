@@ -135,11 +135,11 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   }
   const prepared = new WeakMap<ClusterSnapshot, Prepared>();
   let generations = 0;
-  let latest: { overlay: Overlay; prepared: Prepared; at: number; derivations: number } | null = null;
+  let latest: { prepared: Prepared; at: number; derivations: number } | null = null;
   function prepareNow(snapshot: ClusterSnapshot): Prepared {
     const p = { state: prepareCheckState(snapshot, config), generation: ++generations };
     prepared.set(snapshot, p);
-    latest = { overlay, prepared: p, at: now(), derivations: 0 };
+    latest = { prepared: p, at: now(), derivations: 0 };
     return p;
   }
   function preparedFor(snapshot: ClusterSnapshot): Prepared {
@@ -257,7 +257,6 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     // up to a bounded chain of derivations (each keeps its base alive and adds a lookup level).
     if (latest && latest.derivations < MAX_DERIVATIONS) {
       latest = {
-        overlay,
         prepared: { state: deriveCheckState(latest.prepared.state, change), generation: ++generations },
         at: latest.at,
         derivations: latest.derivations + 1,
