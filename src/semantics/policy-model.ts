@@ -26,7 +26,13 @@ import type { ClassIndex, EndpointClass } from './classes.js';
 import { classesInAddressRange, classesMatching } from './classes.js';
 import type { CompiledPolicy, CompiledPorts, CompiledRule } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
-import { ALL_CONNECTIONS, NO_CONNECTIONS, intersectConnections, unionConnections } from './connection-set.js';
+import {
+  ALL_CONNECTIONS,
+  NO_CONNECTIONS,
+  intersectConnections,
+  isEmptyConnections,
+  unionConnections,
+} from './connection-set.js';
 import type { Evaluator, PeerEndpoint } from './evaluate.js';
 import { policySelects, resolveNamedPorts, resolveRulePorts } from './evaluate.js';
 import type { IpRange, IpSet } from './ip-set.js';
@@ -79,6 +85,12 @@ export interface PolicyModel extends Evaluator {
   namedBy(direction: Direction, classId: number): readonly number[];
   /** What `c`'s ingress allows to a source it does not name (ALL when not isolated). */
   openIngress(c: EndpointClass): ConnectionSet;
+  /**
+   * allowed(src, dst) for a pair where neither side names the other: src's open egress
+   * (ALL when not isolated) resolved on dst, intersected with dst's open ingress. Equal
+   * for every source of one open group (see openGroups) and every unrestricted source.
+   */
+  openAllowed(src: EndpointClass, dst: EndpointClass): ConnectionSet;
   /** Computes every summary and lookup now (for a model that many analyses will share). */
   warm(): void;
 }
@@ -386,6 +398,13 @@ function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpR
         openIngressCache.set(c.id, conn);
       }
       return conn;
+    },
+    openAllowed(src, dst) {
+      const egress = summary(src, 'egress');
+      const e = egress.isolated ? resolveAllOnClass(egress.open, dst) : ALL_CONNECTIONS;
+      if (isEmptyConnections(e)) return NO_CONNECTIONS;
+      const i = model.openIngress(dst);
+      return e === ALL_CONNECTIONS ? i : intersectConnections(e, i);
     },
     warm() {
       for (const direction of ['ingress', 'egress'] as const) {

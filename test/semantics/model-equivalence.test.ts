@@ -211,8 +211,10 @@ t.test('connectivity enumeration equals the brute-force pairwise evaluation', as
       }
       const actual = new Map<string, string>();
       for (const x of got.entries) {
-        if (x.src.kind === 'endpoint' && x.dst.kind === 'endpoint')
-          actual.set(`${x.src.id}>${x.dst.id}`, show(x.conn));
+        if (x.src.kind !== 'endpoint' || x.dst.kind !== 'endpoint') continue;
+        const pair = `${x.src.id}>${x.dst.id}`;
+        if (actual.has(pair)) throw new Error(`pair ${pair} emitted twice`);
+        actual.set(pair, show(x.conn));
       }
       if (JSON.stringify([...expected].sort()) !== JSON.stringify([...actual].sort())) {
         throw new Error(
