@@ -7,6 +7,7 @@
 import type { CheckFinding } from '../model/findings.js';
 import type { Endpoint, EndpointClass } from '../semantics/classes.js';
 import { formatConnections, isEmptyConnections } from '../semantics/connection-set.js';
+import { pollEvery } from '../semantics/interrupt.js';
 import type { ImpactPeer } from '../semantics/impact.js';
 import { formatIpRange } from '../semantics/ip-set.js';
 import type { CheckContext, Check } from './context.js';
@@ -40,7 +41,9 @@ function run(ctx: CheckContext): CheckFinding[] {
   let workloadPairs = 0;
   const lines: string[] = [];
   const firstPairs: string[] = [];
+  const poll = pollEvery(ctx.interrupt, 'connectivity-lost');
   for (const e of ctx.impact) {
+    poll();
     if (isEmptyConnections(e.lost)) continue;
     const lost = formatConnections(e.lost);
     // A class against a group of single-class endpoints: counted, and sampled for the detail.

@@ -11,6 +11,7 @@ import type { ChangeModel, ImpactEntry } from '../semantics/impact.js';
 import type { PreparedState } from '../semantics/impact.js';
 import { buildChangeModel, computeImpact, derivePreparedState, prepareState } from '../semantics/impact.js';
 import type { Interrupt } from '../semantics/interrupt.js';
+import { NEVER_INTERRUPT } from '../semantics/interrupt.js';
 import type { ClassIndex } from '../semantics/classes.js';
 import type { CniStatus } from './cni-not-enforcing.js';
 import { detectCni } from './cni-not-enforcing.js';
@@ -29,6 +30,11 @@ export interface CheckContext {
   readonly policyRef: string;
   /** The CNI seen in the state (its DaemonSets). */
   readonly cni: CniStatus;
+  /**
+   * The caller's interrupt, for checks whose loops grow with the size of the policy (poll
+   * with pollEvery); `model.checkpoint(stage)` polls it once.
+   */
+  readonly interrupt: Interrupt;
   /** Sorted, de-duplicated endpoint ids of the given classes. */
   endpointIds(classes: Iterable<EndpointClass>): string[];
 }
@@ -120,6 +126,7 @@ export function buildCheckContext(
     },
     dns: state.dnsTargets(model.index),
     cni: state.cni,
+    interrupt: options.interrupt ?? NEVER_INTERRUPT,
     policyRef: `${change.namespace}/${change.name}`,
     endpointIds(classes) {
       const ids = new Set<string>();

@@ -7,7 +7,9 @@
  */
 import type { CheckFinding } from '../model/findings.js';
 import type { PolicyRecord, ServiceRecord } from '../model/records.js';
-import { ipBlockToSet, ipSetContainsAnyAddress } from '../semantics/ip-set.js';
+import { pollEvery } from '../semantics/interrupt.js';
+import type { IpSet } from '../semantics/ip-set.js';
+import { ipBlockToSet, ipSetContains, parseAddress } from '../semantics/ip-set.js';
 import { matchSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
@@ -21,6 +23,16 @@ function backendIps(ctx: CheckContext, svc: ServiceRecord): string[] {
         p.namespace === svc.namespace && matchSelector({ matchLabels: sel, matchExpressions: [] }, p.labels),
     )
     .flatMap((p) => p.ips);
+}
+
+type Address = NonNullable<ReturnType<typeof parseAddress>>;
+
+function parseAddresses(ips: readonly string[]): Address[] {
+  return ips.map(parseAddress).filter((a): a is Address => a !== null);
+}
+
+function containsAny(set: IpSet, addresses: readonly Address[]): boolean {
+  return addresses.some((a) => ipSetContains(set, a.family, a.value));
 }
 
 function ipBlocks(p: PolicyRecord): { path: string; cidr: string; except: readonly string[] }[] {
@@ -41,11 +53,24 @@ function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
   const out: CheckFinding[] = [];
+  // a Service's addresses are parsed, and its backends looked up, once (not once per ipBlock)
+  const clusterIps = new Map(ctx.snapshot.services.map((s) => [s, parseAddresses(s.clusterIPs)]));
+  const backends = new Map<ServiceRecord, Address[]>();
+  const backendsOf = (s: ServiceRecord): Address[] => {
+    let ips = backends.get(s);
+    if (!ips) {
+      ips = parseAddresses(backendIps(ctx, s));
+      backends.set(s, ips);
+    }
+    return ips;
+  };
+  const poll = pollEvery(ctx.interrupt, 'ipblock-service-ip');
   for (const block of ipBlocks(p)) {
+    poll();
     if (block.cidr.endsWith('/0')) continue;
-    const set = ipBlockToSet(block.cidr, block.except);
+    const set = ipBlockToSet(block.cidr, block.except, poll);
     const hits = ctx.snapshot.services.filter(
-      (s) => ipSetContainsAnyAddress(set, s.clusterIPs) && !ipSetContainsAnyAddress(set, backendIps(ctx, s)),
+      (s) => containsAny(set, clusterIps.get(s) ?? []) && !containsAny(set, backendsOf(s)),
     );
     if (hits.length === 0) continue;
     const names = hits.map((s) => `${s.namespace}/${s.name}`);

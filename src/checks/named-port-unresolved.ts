@@ -7,6 +7,7 @@
 import type { CheckFinding } from '../model/findings.js';
 import type { Direction, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
+import { pollEvery } from '../semantics/interrupt.js';
 import { matchSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
@@ -32,17 +33,35 @@ function destinations(
   return [...out];
 }
 
+function declaredNames(dsts: readonly EndpointClass[]): string {
+  const names = new Set(dsts.flatMap((c) => c.ports.map((cp) => `${cp.name ?? cp.port}/${cp.protocol}`)));
+  return [...names].join(', ') || 'none';
+}
+
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
   const index = ctx.model.index;
   const out: CheckFinding[] = [];
+  // per rule (ingress: one for the whole policy), worked out at its first named port
+  const dstsOf = new Map<
+    string,
+    { readonly classes: EndpointClass[]; subjects: string[] | null; declared: string | null }
+  >();
+  const poll = pollEvery(ctx.interrupt, 'named-port-unresolved');
   for (const direction of ['ingress', 'egress'] as const) {
     p[direction].forEach((rule, i) => {
       rule.ports.forEach((port, j) => {
         if (typeof port.port !== 'string') return;
+        poll();
         const name = port.port;
-        const dsts = destinations(p, direction, i, index);
+        const dstKey = direction === 'ingress' ? 'ingress' : `egress/${i}`;
+        let known = dstsOf.get(dstKey);
+        if (!known) {
+          known = { classes: destinations(p, direction, i, index), subjects: null, declared: null };
+          dstsOf.set(dstKey, known);
+        }
+        const dsts = known.classes;
         if (dsts.length === 0) return; // nothing to resolve against: the selector rules report it
         if (dsts.some((c) => c.ports.some((cp) => cp.name === name && cp.protocol === port.protocol))) return;
         const otherProtocol = dsts
@@ -53,16 +72,18 @@ function run(ctx: CheckContext): CheckFinding[] {
           ? `; it is declared as ${otherProtocol.protocol}, set protocol: ${otherProtocol.protocol}`
           : '';
         const whose = direction === 'ingress' ? 'the selected pods' : 'the destination pods';
+        known.subjects ??= ctx.endpointIds(dsts);
+        known.declared ??= declaredNames(dsts);
         out.push({
           rule: 'named-port-unresolved',
           message: clip(
             `${ctx.policyRef} ${path}: port "${name}"/${port.protocol} is declared by none of ${whose}${hint}`,
           ),
-          subjects: [ctx.policyRef, ...ctx.endpointIds(dsts)],
+          subjects: [ctx.policyRef, ...known.subjects],
           detail:
             `spec.${path} names port "${name}" (${port.protocol}), but no container of ${whose} declares a port ` +
             `with that name and protocol, so this entry allows nothing. Declared names: ` +
-            `${[...new Set(dsts.flatMap((c) => c.ports.map((cp) => `${cp.name ?? cp.port}/${cp.protocol}`)))].join(', ') || 'none'}.`,
+            `${known.declared}.`,
         });
       });
     });

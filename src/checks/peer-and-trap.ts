@@ -5,18 +5,28 @@
  */
 import { stringify } from 'yaml';
 import type { CheckFinding } from '../model/findings.js';
+import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, selectorPeers } from './peers.js';
+import { isAndTrap, selectorKey, selectorPeers } from './peers.js';
 import { selectorToManifest } from './selector-yaml.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
   const out: CheckFinding[] = [];
+  const traps = new Map<string, boolean>();
+  const poll = pollEvery(ctx.interrupt, 'peer-and-trap');
   for (const peer of selectorPeers(p)) {
-    if (!isAndTrap(peer, p.namespace, ctx.model.index)) continue;
+    poll();
+    const key = selectorKey(peer);
+    let trap = traps.get(key);
+    if (trap === undefined) {
+      trap = isAndTrap(peer, p.namespace, ctx.model.index);
+      traps.set(key, trap);
+    }
+    if (!trap) continue;
     const ns = formatSelector(peer.namespaceSelector!);
     const pod = formatSelector(peer.podSelector!);
     const field = peer.direction === 'ingress' ? 'from' : 'to';

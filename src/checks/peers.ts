@@ -4,7 +4,7 @@
  */
 import type { Direction, LabelSelector, NamespaceRecord, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
-import { classesMatching } from '../semantics/classes.js';
+import { classesMatching, namespacesSelected } from '../semantics/classes.js';
 import { matchSelector } from '../semantics/selectors.js';
 
 export interface SelectorPeer {
@@ -34,6 +34,11 @@ export function selectorPeers(p: PolicyRecord): SelectorPeer[] {
   return out;
 }
 
+/** Equal for peers with the same selectors: to work out what a repeated peer selects once. */
+export function selectorKey(peer: SelectorPair): string {
+  return JSON.stringify([peer.namespaceSelector, peer.podSelector]);
+}
+
 /** Namespaces a peer's namespaceSelector selects (the policy's own when absent). */
 export function peerNamespaces(
   peer: { readonly namespaceSelector: LabelSelector | null },
@@ -50,11 +55,9 @@ type SelectorPair = {
   readonly podSelector: LabelSelector | null;
 };
 
-function namespacesOf(peer: SelectorPair, policyNamespace: string, index: ClassIndex): string[] {
+function namespacesOf(peer: SelectorPair, policyNamespace: string, index: ClassIndex): readonly string[] {
   const nsSel = peer.namespaceSelector;
-  return nsSel === null
-    ? [policyNamespace]
-    : index.namespaces.filter((n) => matchSelector(nsSel, n.labels)).map((n) => n.name);
+  return nsSel === null ? [policyNamespace] : namespacesSelected(index, nsSel);
 }
 
 /** Classes a selector peer selects (through the index's namespaces, never a scan of every class). */

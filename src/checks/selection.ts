@@ -12,19 +12,31 @@ export function classesSelected(classes: readonly EndpointClass[], sel: LabelSel
   return classes.filter((c) => matchSelector(sel, c.labels));
 }
 
+/** The values seen per label key among some label sets (what typo hints compare against). */
+export type LabelValues = ReadonlyMap<string, ReadonlySet<string>>;
+
+export function labelValuesOf(labelSets: Iterable<Labels>): LabelValues {
+  const valuesByKey = new Map<string, Set<string>>();
+  for (const labels of labelSets) {
+    for (const [k, v] of Object.entries(labels)) {
+      const set = valuesByKey.get(k);
+      if (set) set.add(v);
+      else valuesByKey.set(k, new Set([v]));
+    }
+  }
+  return valuesByKey;
+}
+
 /**
  * A short hint for a selector that selects nothing among `labelSets`:
  * `did you mean app=web?` for a value or key one or two edits away.
  */
 export function typoHint(sel: LabelSelector, labelSets: readonly Labels[]): string | null {
-  const valuesByKey = new Map<string, Set<string>>();
-  for (const labels of labelSets) {
-    for (const [k, v] of Object.entries(labels)) {
-      const set = valuesByKey.get(k) ?? new Set<string>();
-      set.add(v);
-      valuesByKey.set(k, set);
-    }
-  }
+  return typoHintAmong(sel, labelValuesOf(labelSets));
+}
+
+/** typoHint against label values gathered once (labelValuesOf), for many selectors. */
+export function typoHintAmong(sel: LabelSelector, valuesByKey: LabelValues): string | null {
   const wanted: [string, string | null][] = [
     ...Object.entries(sel.matchLabels),
     ...sel.matchExpressions.flatMap((r): [string, string | null][] =>

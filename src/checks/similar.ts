@@ -25,7 +25,8 @@ export function closestWord(word: string, candidates: Iterable<string>): string 
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const c of candidates) {
-    if (c === word) continue;
+    // the distance is at least the difference in length: skip the matrix when that is already too far
+    if (c === word || Math.abs(c.length - word.length) > limit) continue;
     const d = editDistance(word, c);
     if (d < bestDistance || (d === bestDistance && best !== null && c < best)) {
       best = c;

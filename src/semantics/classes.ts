@@ -243,6 +243,46 @@ export function classesInAddressRange(index: ClassIndex, family: 4 | 6, lo: bigi
   return out;
 }
 
+const selectedNamespaces = new WeakMap<ClassIndex, WeakMap<LabelSelector, readonly string[]>>();
+
+/** Names of the index's namespaces a namespaceSelector selects: computed once per (index, selector). */
+export function namespacesSelected(index: ClassIndex, selector: LabelSelector): readonly string[] {
+  let perIndex = selectedNamespaces.get(index);
+  if (!perIndex) selectedNamespaces.set(index, (perIndex = new WeakMap()));
+  let names = perIndex.get(selector);
+  if (!names) {
+    // Through the label index when the selector requires a label value.
+    const first = Object.entries(selector.matchLabels)[0];
+    const candidates = first
+      ? (namespacesByLabel(index).get(`${first[0]}=${first[1]}`) ?? [])
+      : index.namespaces;
+    names = candidates.filter((n) => matchSelector(selector, n.labels)).map((n) => n.name);
+    perIndex.set(selector, names);
+  }
+  return names;
+}
+
+type IndexedNamespace = ClassIndex['namespaces'][number];
+const namespaceLabelIndexes = new WeakMap<ClassIndex, ReadonlyMap<string, readonly IndexedNamespace[]>>();
+
+/** The index's namespaces by `key=value` of each of their labels (sorted like index.namespaces). */
+function namespacesByLabel(index: ClassIndex): ReadonlyMap<string, readonly IndexedNamespace[]> {
+  let byLabel = namespaceLabelIndexes.get(index);
+  if (!byLabel) {
+    const m = new Map<string, IndexedNamespace[]>();
+    for (const n of index.namespaces) {
+      for (const [k, v] of Object.entries(n.labels)) {
+        const list = m.get(`${k}=${v}`);
+        if (list) list.push(n);
+        else m.set(`${k}=${v}`, [n]);
+      }
+    }
+    byLabel = m;
+    namespaceLabelIndexes.set(index, byLabel);
+  }
+  return byLabel;
+}
+
 /**
  * The classes of `namespace` a pod selector selects (null: all of them),
  * through the label index when the selector requires a label value.

@@ -14,13 +14,9 @@ import type {
 } from '../model/records.js';
 import { policyKey } from '../model/records.js';
 import type { ConnectionSet } from './connection-set.js';
-import {
-  ALL_CONNECTIONS,
-  NO_CONNECTIONS,
-  allPortsOf,
-  connectionsOf,
-  unionConnections,
-} from './connection-set.js';
+import { ALL_CONNECTIONS, allPortsOf, connectionsOf, unionAllConnections } from './connection-set.js';
+import type { Interrupt, Poll } from './interrupt.js';
+import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipBlockToSet } from './ip-set.js';
 
@@ -46,6 +42,27 @@ export interface CompiledPorts {
   readonly numeric: ConnectionSet;
   /** Named entries, resolved against the destination's container ports. */
   readonly named: readonly NamedPortRef[];
+}
+
+const ALL_PORTS: CompiledPorts = Object.freeze({ all: true, numeric: ALL_CONNECTIONS, named: [] });
+
+/**
+ * One CompiledPorts allowing, on every destination, exactly what one of
+ * `list` allows (the union of their numeric sets and of their named ports):
+ * what a side summary keeps when several rules name the same peer.
+ */
+export function mergePorts(list: readonly CompiledPorts[]): CompiledPorts {
+  if (list.length === 1) return list[0] as CompiledPorts;
+  const named = new Map<string, NamedPortRef>();
+  for (const p of list) {
+    if (p.all) return ALL_PORTS;
+    for (const r of p.named) named.set(`${r.protocol}/${r.name}`, r);
+  }
+  return {
+    all: false,
+    numeric: unionAllConnections(list.map((p) => p.numeric)),
+    named: [...named.values()],
+  };
 }
 
 export interface CompiledRule {
@@ -84,28 +101,43 @@ function compilePortEntry(p: PortRecord): ConnectionSet | NamedPortRef {
   return connectionsOf(p.protocol, p.port, p.endPort ?? p.port);
 }
 
-export function compilePorts(ports: readonly PortRecord[]): CompiledPorts {
+export function compilePorts(ports: readonly PortRecord[], poll?: Poll): CompiledPorts {
   if (ports.length === 0) return { all: true, numeric: ALL_CONNECTIONS, named: [] };
-  let numeric = NO_CONNECTIONS;
+  const numeric: ConnectionSet[] = [];
   const named: NamedPortRef[] = [];
   for (const p of ports) {
+    poll?.();
     const c = compilePortEntry(p);
     if ('name' in c) named.push(c);
-    else numeric = unionConnections(numeric, c);
+    else numeric.push(c);
   }
-  return { all: false, numeric, named };
+  return { all: false, numeric: unionAllConnections(numeric), named };
 }
 
-function compileRule(r: RuleRecord, direction: Direction, index: number): CompiledRule {
-  const peers: CompiledPeer[] = r.peers.map((peer) =>
-    peer.kind === 'ipBlock'
-      ? { kind: 'ipBlock', ips: ipBlockToSet(peer.ipBlock.cidr, peer.ipBlock.except) }
-      : { kind: 'selector', namespaceSelector: peer.namespaceSelector, podSelector: peer.podSelector },
-  );
-  return { direction, index, peers, ports: compilePorts(r.ports) };
+function compileRule(r: RuleRecord, direction: Direction, index: number, poll: Poll): CompiledRule {
+  poll();
+  const peers: CompiledPeer[] = r.peers.map((peer) => {
+    poll();
+    return peer.kind === 'ipBlock'
+      ? { kind: 'ipBlock', ips: ipBlockToSet(peer.ipBlock.cidr, peer.ipBlock.except, poll) }
+      : { kind: 'selector', namespaceSelector: peer.namespaceSelector, podSelector: peer.podSelector };
+  });
+  return { direction, index, peers, ports: compilePorts(r.ports, poll) };
 }
 
-export function compilePolicy(p: PolicyRecord): CompiledPolicy {
+export interface CompileOptions {
+  /** Polled per rule, peer and port entry; see interrupt.ts. */
+  readonly interrupt?: Interrupt;
+}
+
+/**
+ * The one-argument form keeps `records.map(compilePolicy)` well typed (the
+ * index map passes as `options` has no `interrupt`: it compiles without polling).
+ */
+export function compilePolicy(p: PolicyRecord): CompiledPolicy;
+export function compilePolicy(p: PolicyRecord, options: CompileOptions): CompiledPolicy;
+export function compilePolicy(p: PolicyRecord, options: CompileOptions = {}): CompiledPolicy {
+  const poll = pollEvery(options.interrupt ?? NEVER_INTERRUPT, 'compile');
   const isolates = policyDirections(p);
   return {
     key: policyKey(p),
@@ -115,8 +147,8 @@ export function compilePolicy(p: PolicyRecord): CompiledPolicy {
     podSelector: p.podSelector,
     isolates,
     rules: {
-      ingress: isolates.ingress ? p.ingress.map((r, i) => compileRule(r, 'ingress', i)) : [],
-      egress: isolates.egress ? p.egress.map((r, i) => compileRule(r, 'egress', i)) : [],
+      ingress: isolates.ingress ? p.ingress.map((r, i) => compileRule(r, 'ingress', i, poll)) : [],
+      egress: isolates.egress ? p.egress.map((r, i) => compileRule(r, 'egress', i, poll)) : [],
     },
   };
 }

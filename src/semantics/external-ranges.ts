@@ -17,7 +17,7 @@ import {
 import { resolveRulePorts } from './evaluate.js';
 import type { PeerEndpoint } from './evaluate.js';
 import type { IpFamily, IpRange, IpSet } from './ip-set.js';
-import { ALL_IPS, ipSetContains } from './ip-set.js';
+import { ALL_IPS } from './ip-set.js';
 import type { SideSummary } from './policy-model.js';
 
 export interface ExternalRange {
@@ -31,27 +31,67 @@ function wholeSpace(conn: ConnectionSet): ExternalRange[] {
   return ([4, 6] as const).map((family) => ({ range: { family, lo: 0n, hi: FAMILY_MAX[family] }, conn }));
 }
 
+/** An interval of one family carrying connections, on one side of a sweep (0, or 1 for a diff's after). */
+interface Span {
+  readonly lo: bigint;
+  readonly hi: bigint;
+  readonly conn: ConnectionSet;
+  readonly side: 0 | 1;
+}
+
+/**
+ * Cuts one family's space [0, max] at every boundary of the spans and calls
+ * `piece` for each piece in order, with the union of the connections of the
+ * spans covering it on each side. O(n log n) plus, per piece, the spans
+ * covering it (one or two when the spans of a side are disjoint).
+ */
+function sweepSpans(
+  spans: readonly Span[],
+  max: bigint,
+  piece: (lo: bigint, hi: bigint, conn: readonly [ConnectionSet, ConnectionSet]) => void,
+): void {
+  const events: { readonly at: bigint; readonly span: number; readonly start: boolean }[] = [];
+  spans.forEach((s, span) => {
+    if (s.lo > s.hi) return;
+    events.push({ at: s.lo, span, start: true });
+    if (s.hi < max) events.push({ at: s.hi + 1n, span, start: false });
+  });
+  events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  const active = [new Set<number>(), new Set<number>()] as const;
+  const unionOf = (set: ReadonlySet<number>): ConnectionSet => {
+    let conn = NO_CONNECTIONS;
+    for (const i of set) conn = unionConnections(conn, (spans[i] as Span).conn);
+    return conn;
+  };
+  let e = 0;
+  let lo = 0n;
+  for (;;) {
+    for (; e < events.length && (events[e] as (typeof events)[number]).at === lo; e++) {
+      const ev = events[e] as (typeof events)[number];
+      const set = active[(spans[ev.span] as Span).side];
+      if (ev.start) set.add(ev.span);
+      else set.delete(ev.span);
+    }
+    const next = e < events.length ? (events[e] as (typeof events)[number]).at : max + 1n;
+    piece(lo, next - 1n, [unionOf(active[0]), unionOf(active[1])]);
+    if (next > max) return;
+    lo = next;
+  }
+}
+
+function spansOf(family: IpFamily, ips: IpSet, conn: ConnectionSet): Span[] {
+  return (family === 4 ? ips.v4 : ips.v6).map(([lo, hi]) => ({ lo, hi, conn, side: 0 }));
+}
+
 /** Cuts the space at the boundaries of weighted sets and unions the weights per piece; drops empty pieces. */
 export function sweepWeightedSets(
   items: readonly { readonly ips: IpSet; readonly conn: ConnectionSet }[],
 ): ExternalRange[] {
   const out: ExternalRange[] = [];
   for (const family of [4, 6] as const) {
-    const max = FAMILY_MAX[family];
-    const cuts = new Set<bigint>([0n]);
-    for (const { ips } of items) {
-      for (const [lo, hi] of family === 4 ? ips.v4 : ips.v6) {
-        cuts.add(lo);
-        if (hi < max) cuts.add(hi + 1n);
-      }
-    }
-    const starts = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (let i = 0; i < starts.length; i++) {
-      const lo = starts[i] as bigint;
-      const hi = i + 1 < starts.length ? (starts[i + 1] as bigint) - 1n : max;
-      let conn = NO_CONNECTIONS;
-      for (const it of items) if (ipSetContains(it.ips, family, lo)) conn = unionConnections(conn, it.conn);
-      if (isEmptyConnections(conn)) continue;
+    const spans = items.flatMap((it) => spansOf(family, it.ips, it.conn));
+    sweepSpans(spans, FAMILY_MAX[family], (lo, hi, [conn]) => {
+      if (isEmptyConnections(conn)) return;
       const last = out[out.length - 1];
       if (
         last &&
@@ -63,7 +103,7 @@ export function sweepWeightedSets(
       } else {
         out.push({ range: { family, lo, hi }, conn });
       }
-    }
+    });
   }
   return out;
 }
@@ -100,20 +140,11 @@ export interface RangeChange {
   readonly after: ConnectionSet;
 }
 
-/** The connections of (possibly overlapping) ranges at one address: their union. */
-function connectionsAt(list: readonly ExternalRange[], family: IpFamily, address: bigint): ConnectionSet {
-  let out = NO_CONNECTIONS;
-  for (const { range, conn } of list) {
-    if (range.family === family && range.lo <= address && address <= range.hi)
-      out = unionConnections(out, conn);
-  }
-  return out;
-}
-
 /**
  * Compares two range lists over the address space: cuts both at every
  * boundary (shared atoms), keeps the pieces whose connections differ, and
- * merges adjacent pieces with the same before and after.
+ * merges adjacent pieces with the same before and after. Ranges of a list
+ * may overlap (their connections are united).
  */
 export function diffExternalRanges(
   before: readonly ExternalRange[],
@@ -121,19 +152,18 @@ export function diffExternalRanges(
 ): RangeChange[] {
   const out: RangeChange[] = [];
   for (const family of [4, 6] as const) {
-    const cuts = new Set<bigint>();
-    for (const { range } of [...before, ...after]) {
-      if (range.family !== family) continue;
-      cuts.add(range.lo);
-      cuts.add(range.hi + 1n);
+    const spans: Span[] = [];
+    for (const [side, list] of [
+      [0, before],
+      [1, after],
+    ] as const) {
+      for (const { range, conn } of list) {
+        if (range.family === family) spans.push({ lo: range.lo, hi: range.hi, conn, side });
+      }
     }
-    const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (let i = 0; i + 1 < points.length; i++) {
-      const lo = points[i] as bigint;
-      const hi = (points[i + 1] as bigint) - 1n;
-      const b = connectionsAt(before, family, lo);
-      const a = connectionsAt(after, family, lo);
-      if (equalConnections(b, a)) continue;
+    if (spans.length === 0) continue;
+    sweepSpans(spans, FAMILY_MAX[family], (lo, hi, [b, a]) => {
+      if (equalConnections(b, a)) return;
       const last = out[out.length - 1];
       if (
         last &&
@@ -146,7 +176,7 @@ export function diffExternalRanges(
       } else {
         out.push({ range: { family, lo, hi }, before: b, after: a });
       }
-    }
+    });
   }
   return out;
 }

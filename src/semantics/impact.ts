@@ -23,6 +23,7 @@ import {
   ALL_CONNECTIONS,
   NO_CONNECTIONS,
   equalConnections,
+  intersectConnections,
   isEmptyConnections,
   subtractConnections,
   unionConnections,
@@ -35,7 +36,7 @@ import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import type { PolicyModel, SideSummary } from './policy-model.js';
-import { createPolicyModel, derivePolicyModel } from './policy-model.js';
+import { createPolicyModel, derivePolicyModel, sideAllowsClass } from './policy-model.js';
 
 export interface PolicySwap {
   readonly namespace: string;
@@ -190,8 +191,8 @@ export function buildChangeModel(
       ? null
       : current && specKey(current.record) === specKey(swap.before)
         ? current
-        : compilePolicy(swap.before);
-  const afterPolicy = swap.after ? compilePolicy(swap.after) : null;
+        : compilePolicy(swap.before, { interrupt });
+  const afterPolicy = swap.after ? compilePolicy(swap.after, { interrupt }) : null;
   const newSets = collectIpBlockSets(
     [beforePolicy, afterPolicy].filter((p): p is CompiledPolicy => p !== null),
   );
@@ -207,8 +208,10 @@ export function buildChangeModel(
   const baseCurrent = state.compiled.get(key) ?? null;
   // The before side is the state, except when the request's old object differs from the cached one.
   const before =
-    baseCurrent === beforePolicy ? state.model : derivePolicyModel(state.model, baseCurrent, beforePolicy);
-  const after = derivePolicyModel(before, beforePolicy, afterPolicy);
+    baseCurrent === beforePolicy
+      ? state.model
+      : derivePolicyModel(state.model, baseCurrent, beforePolicy, { interrupt });
+  const after = derivePolicyModel(before, beforePolicy, afterPolicy, { interrupt });
   const affected = (index.classesByNamespace.get(swap.namespace) ?? []).filter(
     (c) =>
       (beforePolicy !== null && policySelects(beforePolicy, c)) ||
@@ -223,6 +226,32 @@ export function buildChangeModel(
     affected,
     checkpoint: (stage) => checkInterrupt(interrupt, stage),
   };
+}
+
+/** Class ids to look up and list (a Set, or a union of Sets and Map keys). */
+interface IdLookup extends Iterable<number> {
+  has(id: number): boolean;
+}
+
+/** The union of several id sets (Sets, or the keys of Maps) without copying them. */
+class IdUnion implements IdLookup {
+  readonly #parts: readonly { has(id: number): boolean; keys(): Iterable<number> }[];
+  constructor(parts: readonly { has(id: number): boolean; keys(): Iterable<number> }[]) {
+    this.#parts = parts.filter((p, i) => parts.indexOf(p) === i);
+  }
+  has(id: number): boolean {
+    return this.#parts.some((p) => p.has(id));
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const parts = this.#parts;
+    for (let i = 0; i < parts.length; i++) {
+      for (const id of (parts[i] as (typeof parts)[number]).keys()) {
+        let earlier = false;
+        for (let j = 0; j < i && !earlier; j++) earlier = (parts[j] as (typeof parts)[number]).has(id);
+        if (!earlier) yield id;
+      }
+    }
+  }
 }
 
 /** A set of classes treated alike by the changed side: evaluated once, listed on demand. */
@@ -269,7 +298,7 @@ function countOf(index: ClassIndex, list: readonly EndpointClass[]): ListCount {
 function makeGroup(
   index: ClassIndex,
   base: readonly EndpointClass[],
-  exclude: ReadonlySet<number>,
+  exclude: IdLookup,
   description: string,
 ): ClassGroup {
   return {
@@ -345,11 +374,7 @@ function changeLookups(model: ChangeModel): ChangeLookups {
 }
 
 /** The unrestricted classes (no policy) of a direction, except some: a group's members. */
-function unrestrictedExcept(
-  model: ChangeModel,
-  direction: Direction,
-  exclude: ReadonlySet<number>,
-): EndpointClass[] {
+function unrestrictedExcept(model: ChangeModel, direction: Direction, exclude: IdLookup): EndpointClass[] {
   return model.before.unrestrictedClasses(direction).filter((c) => !exclude.has(c.id));
 }
 
@@ -372,24 +397,79 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
       gained: subtractConnections(after, before),
     });
   };
-  const seenPairs = new Set<number>();
-  const n = classes.length;
+  // The interrupt is polled per affected class and every 256 pairs evaluated.
+  let evaluated = 0;
+  const pairCheckpoint = (): void => {
+    if (++evaluated % 256 === 0) model.checkpoint('impact');
+  };
+  const seenPairs = new Map<number, Set<number>>();
   const visit = (src: EndpointClass, dst: EndpointClass): void => {
-    const k = src.id * n + dst.id;
-    if (seenPairs.has(k)) return;
-    seenPairs.add(k);
+    pairCheckpoint();
+    let seen = seenPairs.get(src.id);
+    if (!seen) seenPairs.set(src.id, (seen = new Set()));
+    if (seen.has(dst.id)) return;
+    seen.add(dst.id);
+    // allowed = egress(src -> dst) AND ingress(dst <- src), each side from its summary; a side
+    // whose summary the change did not touch is evaluated once for both models.
+    const egressBefore = model.before.summary(src, 'egress');
+    const egressAfter = model.after.summary(src, 'egress');
+    const ingressBefore = model.before.summary(dst, 'ingress');
+    const ingressAfter = model.after.summary(dst, 'ingress');
+    const egressSame = egressBefore === egressAfter;
+    const ingressSame = ingressBefore === ingressAfter;
+    if (egressSame && ingressSame) return;
+    const iBefore = model.before.ingressAllows(dst, src);
+    const iAfter = ingressSame ? iBefore : model.after.ingressAllows(dst, src);
+    if (ingressSame && isEmptyConnections(iBefore)) return;
+    const eBefore = sideAllowsClass(egressBefore, src, dst);
+    const eAfter = egressSame ? eBefore : sideAllowsClass(egressAfter, src, dst);
+    if (ingressSame && equalConnections(eBefore, eAfter)) return;
+    if (egressSame && (isEmptyConnections(eBefore) || equalConnections(iBefore, iAfter))) return;
     record(
       { kind: 'class', cls: src },
       { kind: 'class', cls: dst },
-      model.before.allowed(src, dst),
-      model.after.allowed(src, dst),
+      intersectConnections(eBefore, iBefore),
+      intersectConnections(eAfter, iAfter),
     );
+  };
+
+  // Per pair of egress summaries (before, after): the classes they name, except affected ones,
+  // with what a source they do not name may send them before and after (when it differs).
+  const egressRows = new Map<
+    SideSummary,
+    Map<SideSummary, [EndpointClass, ConnectionSet, ConnectionSet][]>
+  >();
+  const namedByEgress = (
+    egress: readonly [SideSummary, SideSummary],
+  ): readonly [EndpointClass, ConnectionSet, ConnectionSet][] => {
+    let perBefore = egressRows.get(egress[0]);
+    if (!perBefore) egressRows.set(egress[0], (perBefore = new Map()));
+    let row = perBefore.get(egress[1]);
+    if (row) return row;
+    row = [];
+    for (const id of new IdUnion([egress[0].specific, egress[1].specific])) {
+      if (look.affected.has(id)) continue;
+      pairCheckpoint();
+      const d = classes[id] as EndpointClass;
+      // d is not affected: its ingress is the same on both sides; towards a source it does not name
+      // it allows its open part. (The source is not read by an egress side: any class will do.)
+      const open = model.before.openIngress(d);
+      if (isEmptyConnections(open)) continue;
+      const eBefore = sideAllowsClass(egress[0], d, d);
+      const eAfter = sideAllowsClass(egress[1], d, d);
+      if (equalConnections(eBefore, eAfter)) continue;
+      const before = intersectConnections(eBefore, open);
+      const after = intersectConnections(eAfter, open);
+      if (!equalConnections(before, after)) row.push([d, before, after]);
+    }
+    perBefore.set(egress[1], row);
+    return row;
   };
 
   /** Members of base groups minus the explicitly handled classes, as one lazily listed group. */
   const groupOf = (
     members: readonly EndpointClass[],
-    exclude: ReadonlySet<number>,
+    exclude: IdLookup,
     description: string,
   ): ClassGroup | null => {
     const representative = members.find((c) => !exclude.has(c.id));
@@ -407,19 +487,27 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     // isolated classes with rules without peers by group (same open rules, same answer).
     const egress = SIDES.map((side) => model[side].summary(a, 'egress')) as [SideSummary, SideSummary];
     if (egress[0] !== egress[1]) {
-      const explicitDst = new Set<number>(look.affected);
-      for (const side of SIDES) {
-        for (const id of model[side].summary(a, 'egress').specific.keys()) explicitDst.add(id);
-        for (const id of look.namedBy(side, 'ingress', a)) explicitDst.add(id);
-      }
+      // Pairs with a class naming a, or affected: evaluated pair by pair.
+      const namingA = new Set<number>(look.affected);
+      for (const side of SIDES) for (const id of look.namedBy(side, 'ingress', a)) namingA.add(id);
+      for (const id of namingA) visit(a, classes[id] as EndpointClass);
+      const explicitDst = new IdUnion([namingA, egress[0].specific, egress[1].specific]);
       const egressOpen = egress.some((x) => !x.isolated || x.open.length > 0);
       const namedOpen = egress.some((x) => hasNamedPorts(x.open));
       if (egressOpen && namedOpen) {
         // Named ports resolve per destination: no grouping.
-        for (const d of unrestrictedExcept(model, 'ingress', explicitDst)) explicitDst.add(d.id);
-        for (const d of model.before.isolatedOpenClasses('ingress')) explicitDst.add(d.id);
+        const rest = new Set<number>();
+        for (const d of unrestrictedExcept(model, 'ingress', explicitDst)) rest.add(d.id);
+        for (const d of model.before.isolatedOpenClasses('ingress')) rest.add(d.id);
+        for (const id of new IdUnion([egress[0].specific, egress[1].specific])) rest.add(id);
+        for (const id of rest) visit(a, classes[id] as EndpointClass);
+      } else {
+        // The classes a's egress names and that do not name a: the same answer for every
+        // source with these egress summaries (classes selected by the same policies).
+        for (const [d, before, after] of namedByEgress(egress)) {
+          if (!namingA.has(d.id)) record(self, { kind: 'class', cls: d }, before, after);
+        }
       }
-      for (const id of explicitDst) visit(a, classes[id] as EndpointClass);
       if (egressOpen && !namedOpen) {
         const openConn = (x: SideSummary): ConnectionSet =>
           x.isolated ? numericUnion(x.open) : ALL_CONNECTIONS;

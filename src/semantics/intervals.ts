@@ -21,10 +21,25 @@ export function normalizeIntervals(items: readonly Interval[]): IntervalSet {
   return out;
 }
 
+/** One merge pass over both (sorted) sets. */
 export function unionIntervals(a: IntervalSet, b: IntervalSet): IntervalSet {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  return normalizeIntervals([...a, ...b]);
+  const out: [number, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const next = (y === undefined || (x !== undefined && x[0] <= y[0]) ? (i++, x) : (j++, y)) as Interval;
+    const last = out[out.length - 1];
+    if (last && next[0] <= last[1] + 1) {
+      if (next[1] > last[1]) last[1] = next[1];
+    } else {
+      out.push([next[0], next[1]]);
+    }
+  }
+  return out;
 }
 
 export function intersectIntervals(a: IntervalSet, b: IntervalSet): IntervalSet {

@@ -23,8 +23,9 @@
  */
 import type { Direction } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from './classes.js';
-import { classesInAddressRange, classesMatching } from './classes.js';
+import { classesInAddressRange, classesMatching, namespacesSelected } from './classes.js';
 import type { CompiledPolicy, CompiledPorts, CompiledRule } from './compile.js';
+import { mergePorts } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
 import {
   ALL_CONNECTIONS,
@@ -35,9 +36,10 @@ import {
 } from './connection-set.js';
 import type { Evaluator, PeerEndpoint } from './evaluate.js';
 import { policySelects, resolveNamedPorts, resolveRulePorts } from './evaluate.js';
+import type { Interrupt, Poll } from './interrupt.js';
+import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
-import { matchSelector } from './selectors.js';
 
 export interface RuleTargets {
   /** The rule has no peers: every class and every External address. */
@@ -52,7 +54,9 @@ export interface SideSummary {
   /** Policies selecting the class for this direction; empty: not isolated. */
   readonly policies: readonly CompiledPolicy[];
   readonly isolated: boolean;
+  /** The ports of the rules without peers, merged (mergePorts): at most one entry. */
   readonly open: readonly CompiledPorts[];
+  /** Per class id, the ports of the rules naming it, merged: one entry each. */
   readonly specific: ReadonlyMap<number, readonly CompiledPorts[]>;
   readonly external: readonly { readonly ips: IpSet; readonly ports: CompiledPorts }[];
 }
@@ -85,6 +89,8 @@ export interface PolicyModel extends Evaluator {
   namedBy(direction: Direction, classId: number): readonly number[];
   /** What `c`'s ingress allows to a source it does not name (ALL when not isolated). */
   openIngress(c: EndpointClass): ConnectionSet;
+  /** What `dst`'s ingress side allows from `src` (ALL when not isolated); open part cached per class. */
+  ingressAllows(dst: EndpointClass, src: EndpointClass): ConnectionSet;
   /**
    * allowed(src, dst) for a pair where neither side names the other: src's open egress
    * (ALL when not isolated) resolved on dst, intersected with dst's open ingress. Equal
@@ -106,10 +112,12 @@ const NOT_ISOLATED: Omit<SideSummary, 'direction'> = Object.freeze({
 /** Rule targets are a function of the rule and the index: cached per index. */
 const targetCache = new WeakMap<ClassIndex, WeakMap<CompiledRule, RuleTargets>>();
 
+/** `poll` is called once per peer (see interrupt.ts). */
 export function resolveRuleTargets(
   index: ClassIndex,
   rule: CompiledRule,
   policyNamespace: string,
+  poll?: Poll,
 ): RuleTargets {
   let perIndex = targetCache.get(index);
   if (!perIndex) {
@@ -121,6 +129,7 @@ export function resolveRuleTargets(
   const classIds = new Set<number>();
   const ipSets: IpSet[] = [];
   for (const peer of rule.peers) {
+    poll?.();
     if (peer.kind === 'ipBlock') {
       ipSets.push(peer.ips);
       for (const family of [4, 6] as const) {
@@ -131,9 +140,7 @@ export function resolveRuleTargets(
       continue;
     }
     const namespaces =
-      peer.namespaceSelector === null
-        ? [policyNamespace]
-        : index.namespaces.filter((n) => matchSelector(peer.namespaceSelector!, n.labels)).map((n) => n.name);
+      peer.namespaceSelector === null ? [policyNamespace] : namespacesSelected(index, peer.namespaceSelector);
     for (const ns of namespaces) {
       for (const c of classesMatching(index, ns, peer.podSelector)) classIds.add(c.id);
     }
@@ -148,6 +155,7 @@ function buildSummary(
   c: EndpointClass,
   direction: Direction,
   selecting: readonly CompiledPolicy[],
+  poll: Poll,
 ): SideSummary {
   if (selecting.length === 0) return { ...NOT_ISOLATED, direction };
   const open: CompiledPorts[] = [];
@@ -155,7 +163,8 @@ function buildSummary(
   const external: { ips: IpSet; ports: CompiledPorts }[] = [];
   for (const p of selecting) {
     for (const rule of p.rules[direction]) {
-      const t = resolveRuleTargets(index, rule, p.namespace);
+      poll();
+      const t = resolveRuleTargets(index, rule, p.namespace, poll);
       if (t.everything) {
         open.push(rule.ports);
         continue;
@@ -168,7 +177,11 @@ function buildSummary(
       for (const ips of t.ipSets) external.push({ ips, ports: rule.ports });
     }
   }
-  return { direction, policies: selecting, isolated: true, open, specific, external };
+  // The rules naming one peer (or every peer) are merged into one entry: evaluating a pair then
+  // costs one union however many rules a policy repeats.
+  for (const [id, list] of specific) if (list.length > 1) specific.set(id, [mergePorts(list)]);
+  const merged = open.length > 1 ? [mergePorts(open)] : open;
+  return { direction, policies: selecting, isolated: true, open: merged, specific, external };
 }
 
 function resolveAll(list: readonly CompiledPorts[] | undefined, dst: PeerEndpoint): ConnectionSet {
@@ -193,7 +206,11 @@ function resolveAllOnClass(list: readonly CompiledPorts[] | undefined, dst: Endp
 }
 
 /** What one side allows to another class: the hot path, without allocating peer objects. */
-function sideAllowsClass(summary: SideSummary, self: EndpointClass, other: EndpointClass): ConnectionSet {
+export function sideAllowsClass(
+  summary: SideSummary,
+  self: EndpointClass,
+  other: EndpointClass,
+): ConnectionSet {
   if (!summary.isolated) return ALL_CONNECTIONS;
   const dst = summary.direction === 'ingress' ? self : other;
   const out = resolveAllOnClass(summary.open, dst);
@@ -220,8 +237,13 @@ function sideAllowsWith(summary: SideSummary, self: EndpointClass, other: PeerEn
 }
 
 export interface PolicyModelOptions {
-  /** Atoms of the External space; default: the index's. */
+  /** Atoms of the External space; default: the index's (derived models: the base's). */
   readonly atoms?: readonly IpRange[];
+  /**
+   * Polled while summaries are built, per rule and per peer (not per class); see interrupt.ts.
+   * Only for a model of one analysis: a model shared by many keeps the default, NEVER_INTERRUPT.
+   */
+  readonly interrupt?: Interrupt;
 }
 
 /** How a model finds the policies of a namespace, and where it may reuse summaries. */
@@ -248,6 +270,7 @@ export function createPolicyModel(
     index,
     { policiesIn: (ns) => byNamespace.get(ns) ?? [], all: () => policies, base: null, changed: [] },
     options.atoms ?? index.atoms,
+    options.interrupt ?? NEVER_INTERRUPT,
   );
 }
 
@@ -261,7 +284,7 @@ export function derivePolicyModel(
   base: PolicyModel,
   removed: CompiledPolicy | null,
   added: CompiledPolicy | null,
-  atoms: readonly IpRange[] = base.atoms,
+  options: PolicyModelOptions = {},
 ): PolicyModel {
   const changed = [removed, added].filter((p): p is CompiledPolicy => p !== null);
   const namespaces = new Set(changed.map((p) => p.namespace));
@@ -286,19 +309,44 @@ export function derivePolicyModel(
       base,
       changed,
     },
-    atoms,
+    options.atoms ?? base.atoms,
+    options.interrupt ?? NEVER_INTERRUPT,
   );
 }
 
-function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpRange[]): PolicyModel {
+function buildModel(
+  index: ClassIndex,
+  source: PolicySource,
+  atoms: readonly IpRange[],
+  interrupt: Interrupt,
+): PolicyModel {
   const { base, changed } = source;
+  const poll = pollEvery(interrupt, 'policy model');
+  const changedNamespaces = new Set(changed.map((p) => p.namespace));
   const touchedByChange = (c: EndpointClass, direction: Direction): boolean =>
     changed.some((p) => p.isolates[direction] && policySelects(p, c));
 
-  const summaries: Record<Direction, Map<number, SideSummary>> = { ingress: new Map(), egress: new Map() };
+  // Per class and direction: a dense table in a base model, a map of the few touched classes in a
+  // derived one. A summary depends only on the policies selecting the class (named ports are
+  // resolved later, on the destination), so classes selected by the same policies share one.
+  const dense: Record<Direction, (SideSummary | undefined)[]> | null = base
+    ? null
+    : {
+        ingress: new Array<SideSummary | undefined>(index.classes.length),
+        egress: new Array<SideSummary | undefined>(index.classes.length),
+      };
+  const sparse: Record<Direction, Map<number, SideSummary>> = { ingress: new Map(), egress: new Map() };
+  const bySelecting = new Map<string, SideSummary>();
   function summary(c: EndpointClass, direction: Direction): SideSummary {
-    const hit = summaries[direction].get(c.id);
-    if (hit) return hit;
+    if (dense) {
+      const hit = dense[direction][c.id];
+      if (hit) return hit;
+    } else {
+      // A class outside the changed policies' namespaces keeps the base's summary.
+      if (!changedNamespaces.has(c.namespace)) return (base as PolicyModel).summary(c, direction);
+      const hit = sparse[direction].get(c.id);
+      if (hit) return hit;
+    }
     let s: SideSummary;
     if (base && !touchedByChange(c, direction)) {
       s = base.summary(c, direction);
@@ -306,9 +354,16 @@ function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpR
       const selecting = source
         .policiesIn(c.namespace)
         .filter((p) => p.isolates[direction] && policySelects(p, c));
-      s = buildSummary(index, c, direction, selecting);
+      const key = `${direction}\u0000${selecting.map((p) => p.key).join('\u0000')}`;
+      const shared = bySelecting.get(key);
+      if (shared) s = shared;
+      else {
+        s = buildSummary(index, c, direction, selecting, poll);
+        bySelecting.set(key, s);
+      }
     }
-    summaries[direction].set(c.id, s);
+    if (dense) dense[direction][c.id] = s;
+    else sparse[direction].set(c.id, s);
     return s;
   }
 
@@ -394,10 +449,18 @@ function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpR
       let conn = openIngressCache.get(c.id);
       if (conn === undefined) {
         const s = summary(c, 'ingress');
+        if (base && s === base.summary(c, 'ingress')) return base.openIngress(c);
         conn = s.isolated ? resolveAllOnClass(s.open, c) : ALL_CONNECTIONS;
         openIngressCache.set(c.id, conn);
       }
       return conn;
+    },
+    ingressAllows(dst, src) {
+      const s = summary(dst, 'ingress');
+      if (!s.isolated) return ALL_CONNECTIONS;
+      const open = model.openIngress(dst);
+      const specific = s.specific.get(src.id);
+      return specific ? unionConnections(open, resolveAllOnClass(specific, dst)) : open;
     },
     openAllowed(src, dst) {
       const egress = summary(src, 'egress');
@@ -414,6 +477,7 @@ function buildModel(index: ClassIndex, source: PolicySource, atoms: readonly IpR
         model.openGroups(direction);
         model.namedBy(direction, -1);
       }
+      for (const c of index.classes) model.openIngress(c);
     },
     selectingPolicies: (c, direction) => summary(c, direction).policies,
     isIsolated: (c, direction) => summary(c, direction).isolated,

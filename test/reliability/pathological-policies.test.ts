@@ -25,15 +25,18 @@ const DEADLINE_MS = 2000;
 const MARGIN_MS = 1500;
 
 /**
- * Known gap (src/semantics, src/checks): parts of the analysis do not poll the interrupt, so a
- * policy of tens of thousands of rules runs seconds past the deadline (measured: 27,000 identical
- * rules, 5.9 s between two polls; 2,000 IPv6 blocks with excepts, 2.1 s; an ipBlock with 4,000
- * excepts, 1.1 s). Those timing assertions are todo until the engine polls there.
+ * Every loop of the analysis that grows with the size of one policy polls the interrupt (compile,
+ * rule targets, side summaries, the checks' loops over peers, ports, ipBlocks and impact entries),
+ * and what was quadratic in one policy's size no longer is (excepts, port entries, External range
+ * sweeps, rules repeated or naming the same peer, typo hints of repeated peers). Measured on the
+ * example cluster through app.inject with no deadline, 2-core machine, CREATE/UPDATE/DELETE: the
+ * 3 MiB body of 27,000 identical rules is answered in 0.4-0.7 s (before: 5.0-5.5 s, up to 4.9 s
+ * between two polls); 2,000 IPv6 ipBlocks with excepts in 0.2-0.3 s (before: 6-8.4 s, up to 3 s
+ * between polls); an ipBlock with 4,000 excepts in 0.15-0.3 s (before: 3.8-5 s, up to 1.7 s
+ * between polls). In none of them is a stretch between two polls longer than 25 ms.
  */
-/** RELIABILITY_FULL=1 (make soak): every operation of every case, and the 3 MiB body. */
+/** RELIABILITY_FULL=1 (make soak): every operation of every case, the larger cases and the 3 MiB body. */
 const FULL = process.env['RELIABILITY_FULL'] === '1';
-
-const ENGINE_GAP = 'the engine does not poll the interrupt often enough for this size (see the header)';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const DNS = [
@@ -105,44 +108,8 @@ const CASES: readonly (readonly [string, PolicySpec])[] = [
       ],
     },
   ],
-  [
-    'an ipBlock with 1000 excepts',
-    {
-      podSelector: {},
-      policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [
-            {
-              ipBlock: {
-                cidr: '10.0.0.0/8',
-                except: range(1000).map((i) => `10.${(i >> 6) & 255}.${(i & 63) * 4}.0/23`),
-              },
-            },
-          ],
-        },
-        { ports: DNS },
-      ],
-    },
-  ],
-  [
-    '300 IPv6 ipBlocks with excepts',
-    {
-      podSelector: {},
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [
-        {
-          from: range(300).map((i) => ({
-            ipBlock: {
-              cidr: `2001:db8:${i.toString(16)}::/48`,
-              except: [`2001:db8:${i.toString(16)}:1::/64`, `2001:db8:${i.toString(16)}:ff00::/56`],
-            },
-          })),
-        },
-      ],
-      egress: [{ to: [{ ipBlock: { cidr: '::/0', except: ['fd00::/8', 'fe80::/10'] } }] }, { ports: DNS }],
-    },
-  ],
+  ['an ipBlock with 1000 excepts', ipBlockWithExcepts(1000)],
+  ['300 IPv6 ipBlocks with excepts', ipv6Blocks(300)],
   [
     '3000 port ranges',
     {
@@ -160,6 +127,50 @@ const CASES: readonly (readonly [string, PolicySpec])[] = [
     },
   ],
 ];
+
+/** The sizes measured in the header: seconds past the deadline before the engine polled there. */
+const FULL_CASES: readonly (readonly [string, PolicySpec])[] = [
+  ['an ipBlock with 4000 excepts', ipBlockWithExcepts(4000)],
+  ['2000 IPv6 ipBlocks with excepts', ipv6Blocks(2000)],
+];
+
+function ipBlockWithExcepts(n: number): PolicySpec {
+  return {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [
+      {
+        to: [
+          {
+            ipBlock: {
+              cidr: '10.0.0.0/8',
+              except: range(n).map((i) => `10.${(i >> 6) & 255}.${(i & 63) * 4}.0/23`),
+            },
+          },
+        ],
+      },
+      { ports: DNS },
+    ],
+  };
+}
+
+function ipv6Blocks(n: number): PolicySpec {
+  return {
+    podSelector: {},
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [
+      {
+        from: range(n).map((i) => ({
+          ipBlock: {
+            cidr: `2001:db8:${i.toString(16)}::/48`,
+            except: [`2001:db8:${i.toString(16)}:1::/64`, `2001:db8:${i.toString(16)}:ff00::/56`],
+          },
+        })),
+      },
+    ],
+    egress: [{ to: [{ ipBlock: { cidr: '::/0', except: ['fd00::/8', 'fe80::/10'] } }] }, { ports: DNS }],
+  };
+}
 
 let uid = 0;
 function review(
@@ -227,7 +238,7 @@ t.test('pathological policies are answered within the deadline, analysed or per 
   t.teardown(() => app.close());
   // the first review prepares the analysis state for the cluster
   await timed(app, review('CREATE', 'warm-up', networkPolicy('shop', 'warm-up', { podSelector: {} })));
-  for (const [label, spec] of CASES) {
+  for (const [label, spec] of FULL ? [...CASES, ...FULL_CASES] : CASES) {
     const object = networkPolicy('shop', 'pathological', spec);
     const simple = networkPolicy('shop', 'pathological', { podSelector: {}, policyTypes: ['Ingress'] });
     for (const [operation, body] of [
@@ -249,8 +260,9 @@ t.test('pathological policies are answered within the deadline, analysed or per 
   }
 });
 
-t.test('with a 100 ms deadline: answered per failureMode, in time', async (t) => {
-  const deadlineMs = 100;
+// 20 ms: short enough that some of these cases always run out of time (they take 30-300 ms here)
+t.test('with a 20 ms deadline: answered per failureMode, in time', async (t) => {
+  const deadlineMs = 20;
   const app = buildApp(await exampleCluster(), { config: configWith({ deadlineMs }) });
   t.teardown(() => app.close());
   await timed(app, review('CREATE', 'warm-up', networkPolicy('shop', 'warm-up', { podSelector: {} })));
@@ -308,7 +320,14 @@ t.test(
     t.ok(sent.length < 3 * 1024 * 1024 && sent.length > 3 * 1024 * 1024 - 8192, `${sent.length} bytes`);
     const answer = await timed(app, body);
     t.equal(checkAnswer(sent, answer), null);
-    t.ok(answer.ms < DEADLINE_MS + MARGIN_MS, `answered in ${answer.ms.toFixed(0)} ms`, { todo: ENGINE_GAP });
+    t.ok(answer.ms < DEADLINE_MS + MARGIN_MS, `answered in ${answer.ms.toFixed(0)} ms`);
+    // with a 100 ms deadline the analysis stops at its next poll, wherever it is
+    const short = buildApp(await exampleCluster(), { config: configWith({ deadlineMs: 100 }) });
+    t.teardown(() => short.close());
+    await timed(short, review('CREATE', 'warm-up', networkPolicy('shop', 'warm-up', { podSelector: {} })));
+    const quick = await timed(short, body);
+    t.equal(checkAnswer(sent, quick), null);
+    t.ok(quick.ms < 100 + MARGIN_MS, `with a 100 ms deadline: answered in ${quick.ms.toFixed(0)} ms`);
   },
 );
 

@@ -142,12 +142,71 @@ const podArb = (i: number): fc.Arbitrary<PodRecord> =>
     phase: fc.constant('Running' as const),
     owner: fc.constantFrom(null, { kind: 'ReplicaSet', name: 'rs' }),
   });
+/**
+ * Narrow policies: one workload selected, peers in named namespaces. Pairs where the changed
+ * policy's peers name classes that it does not select, and whose own policies name its pods
+ * back, are rare under policyArb; these make them common.
+ */
+const narrowSelectorArb: fc.Arbitrary<LabelSelector> = fc.constantFrom<LabelSelector>(
+  { matchLabels: { app: 'x' }, matchExpressions: [] },
+  { matchLabels: { app: 'y' }, matchExpressions: [] },
+  { matchLabels: { tier: 'db' }, matchExpressions: [] },
+);
+const narrowPeerArb: fc.Arbitrary<PeerRecord> = fc.oneof(
+  fc.record({
+    kind: fc.constant('selector' as const),
+    namespaceSelector: fc.constantFrom<LabelSelector | null>(
+      null,
+      { matchLabels: {}, matchExpressions: [] },
+      { matchLabels: { env: 'dev' }, matchExpressions: [] },
+      { matchLabels: { env: 'prod' }, matchExpressions: [] },
+    ),
+    podSelector: narrowSelectorArb,
+  }),
+  fc.record({ kind: fc.constant('ipBlock' as const), ipBlock: fc.constantFrom(...CIDRS) }),
+);
+const narrowPolicyArb = (name: string): fc.Arbitrary<PolicyRecord> =>
+  fc.record({
+    namespace: fc.constantFrom('a', 'b', 'c'),
+    name: fc.constant(name),
+    podSelector: narrowSelectorArb,
+    policyTypes: fc.constantFrom(
+      null,
+      ['ingress' as const],
+      ['egress' as const],
+      ['ingress' as const, 'egress' as const],
+    ),
+    ingress: fc.array(
+      fc.record({
+        peers: fc.array(narrowPeerArb, { maxLength: 2 }),
+        ports: fc.array(portArb, { maxLength: 2 }),
+      }),
+      { maxLength: 2 },
+    ),
+    egress: fc.array(
+      fc.record({
+        peers: fc.array(narrowPeerArb, { maxLength: 2 }),
+        ports: fc.array(portArb, { maxLength: 2 }),
+      }),
+      { maxLength: 2 },
+    ),
+    annotations: fc.constant({}),
+  });
+
 const clusterArb = fc
   .tuple(
     fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
     fc.tuple(...[0, 1, 2, 3].map((i) => policyArb(`p${i}`))),
     fc.nat({ max: 4 }),
     policyArb('p1'),
+  )
+  .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
+const narrowClusterArb = fc
+  .tuple(
+    fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
+    fc.tuple(...[0, 1, 2, 3].map((i) => narrowPolicyArb(`p${i}`))),
+    fc.nat({ max: 4 }),
+    narrowPolicyArb('p1'),
   )
   .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
 
@@ -256,100 +315,111 @@ t.test('connectivity enumeration equals the brute-force pairwise evaluation', as
   t.pass('200 generated clusters agree');
 });
 
-t.test('grouped impact equals the brute-force before/after difference', async (t) => {
-  fc.assert(
-    fc.property(
-      clusterArb,
-      fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
-      ({ pods, policies, replacement }, op) => {
-        const snap = snapshotOf(pods, policies);
-        const existing = policies.find((p) => p.name === 'p1') ?? null;
-        const before = op === 'CREATE' ? null : existing;
-        if (op !== 'CREATE' && !existing) return;
-        const after =
-          op === 'DELETE'
-            ? null
-            : { ...replacement, namespace: existing?.namespace ?? replacement.namespace };
-        if (op === 'CREATE' && existing) return;
-        const ns = (after ?? before)!.namespace;
-        const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
-        const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
-        const impact = computeImpact(model);
-        // Expand groups into class pairs / atoms.
-        const got = new Map<string, string>();
-        const key = (p: (typeof impact)[number]['src']): string[] =>
-          p.kind === 'class'
-            ? [`c${p.cls.id}`]
-            : p.kind === 'group'
-              ? p.classes().map((c) => `c${c.id}`)
-              : [`x${formatIpRange(p.range)}`];
-        const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] = [];
-        for (const e of impact) {
-          if (e.src.kind === 'external' || e.dst.kind === 'external') {
-            const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
-            const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
-            externalGot.push({
-              src: e.src.kind === 'external' ? 'ext' : cls,
-              dst: e.dst.kind === 'external' ? 'ext' : cls,
-              range,
-              before: show(e.before),
-              after: show(e.after),
-            });
-            continue;
-          }
-          for (const s of key(e.src))
-            for (const d of key(e.dst)) got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
-        }
-        const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-        const refBefore = createEvaluator(policies.map(compilePolicy));
-        const refAfter = createEvaluator(policiesAfter.map(compilePolicy));
-        const expected = new Map<string, string>();
-        const classes: EndpointClass[] = [...model.index.classes];
-        for (const s of classes) {
-          for (const d of classes) {
-            const b = refBefore.allowed(s, d);
-            const a = refAfter.allowed(s, d);
-            if (!equalConnections(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
-          }
-        }
-        if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
-          throw new Error(
-            `impact differs (${op}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
-          );
-        }
-        const atoms = atomizeAddressSpace(
-          collectIpBlockSets([...policies, ...policiesAfter].map(compilePolicy)),
-        );
-        for (const c of classes) {
-          for (const atom of atoms) {
-            for (const dir of ['egress', 'ingress'] as const) {
-              const b =
-                dir === 'egress'
-                  ? refBefore.allowedToExternal(c, atom)
-                  : refBefore.allowedFromExternal(atom, c);
-              const a =
-                dir === 'egress'
-                  ? refAfter.allowedToExternal(c, atom)
-                  : refAfter.allowedFromExternal(atom, c);
-              const hit = externalGot.find(
-                (x) =>
-                  (dir === 'egress'
-                    ? x.src === `c${c.id}` && x.dst === 'ext'
-                    : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
-              );
-              const want = equalConnections(b, a) ? null : `${show(b)}|${show(a)}`;
-              const have = hit ? `${hit.before}|${hit.after}` : null;
-              if (want !== have)
-                throw new Error(`external ${dir} c${c.id} ${formatIpRange(atom)}: want ${want} have ${have}`);
+for (const [name, arb, numRuns] of [
+  ['generated', clusterArb, 1000],
+  ['narrow', narrowClusterArb, 1000],
+] as const)
+  t.test(`grouped impact equals the brute-force before/after difference (${name} policies)`, async (t) => {
+    fc.assert(
+      fc.property(
+        arb,
+        fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
+        ({ pods, policies, replacement }, op) => {
+          const snap = snapshotOf(pods, policies);
+          const existing = policies.find((p) => p.name === 'p1') ?? null;
+          const before = op === 'CREATE' ? null : existing;
+          if (op !== 'CREATE' && !existing) return;
+          const after =
+            op === 'DELETE'
+              ? null
+              : { ...replacement, namespace: existing?.namespace ?? replacement.namespace };
+          if (op === 'CREATE' && existing) return;
+          const ns = (after ?? before)!.namespace;
+          const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
+          const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
+          const impact = computeImpact(model);
+          // Expand groups into class pairs / atoms.
+          const got = new Map<string, string>();
+          const key = (p: (typeof impact)[number]['src']): string[] =>
+            p.kind === 'class'
+              ? [`c${p.cls.id}`]
+              : p.kind === 'group'
+                ? p.classes().map((c) => `c${c.id}`)
+                : [`x${formatIpRange(p.range)}`];
+          const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] =
+            [];
+          for (const e of impact) {
+            if (e.src.kind === 'external' || e.dst.kind === 'external') {
+              const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
+              const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
+              externalGot.push({
+                src: e.src.kind === 'external' ? 'ext' : cls,
+                dst: e.dst.kind === 'external' ? 'ext' : cls,
+                range,
+                before: show(e.before),
+                after: show(e.after),
+              });
+              continue;
+            }
+            for (const s of key(e.src)) {
+              for (const d of key(e.dst)) {
+                if (got.has(`${s}>${d}`)) throw new Error(`impact lists ${s}>${d} twice (${op})`);
+                got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
+              }
             }
           }
-        }
-      },
-    ),
-    { numRuns: 300, seed: 99 },
-  );
-  t.pass('300 generated changes agree');
-});
+          const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
+          const refBefore = createEvaluator(policies.map(compilePolicy));
+          const refAfter = createEvaluator(policiesAfter.map(compilePolicy));
+          const expected = new Map<string, string>();
+          const classes: EndpointClass[] = [...model.index.classes];
+          for (const s of classes) {
+            for (const d of classes) {
+              const b = refBefore.allowed(s, d);
+              const a = refAfter.allowed(s, d);
+              if (!equalConnections(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
+            }
+          }
+          if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
+            throw new Error(
+              `impact differs (${op}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
+            );
+          }
+          const atoms = atomizeAddressSpace(
+            collectIpBlockSets([...policies, ...policiesAfter].map(compilePolicy)),
+          );
+          for (const c of classes) {
+            for (const atom of atoms) {
+              for (const dir of ['egress', 'ingress'] as const) {
+                const b =
+                  dir === 'egress'
+                    ? refBefore.allowedToExternal(c, atom)
+                    : refBefore.allowedFromExternal(atom, c);
+                const a =
+                  dir === 'egress'
+                    ? refAfter.allowedToExternal(c, atom)
+                    : refAfter.allowedFromExternal(atom, c);
+                const hit = externalGot.find(
+                  (x) =>
+                    (dir === 'egress'
+                      ? x.src === `c${c.id}` && x.dst === 'ext'
+                      : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
+                );
+                const want = equalConnections(b, a) ? null : `${show(b)}|${show(a)}`;
+                const have = hit ? `${hit.before}|${hit.after}` : null;
+                if (want !== have)
+                  throw new Error(
+                    `external ${dir} c${c.id} ${formatIpRange(atom)}: want ${want} have ${have}`,
+                  );
+              }
+            }
+          }
+        },
+      ),
+      { numRuns, seed: 99 },
+    );
+    t.pass(`${numRuns} generated changes agree`);
+  });
 
 function inRange(r: IpRange, atom: IpRange): boolean {
   return r.family === atom.family && r.lo <= atom.lo && atom.hi <= r.hi;
