@@ -61,9 +61,14 @@ export function parseYamlDocuments(text: string, source: string): ParsedDocument
 
 function firstLine(message: string): string {
   const line = message.split('\n', 1)[0] ?? message;
+  // The yaml package parses recursively and reports the engine's stack overflow as it is.
+  if (/maximum call stack size exceeded/i.test(line)) return NESTED_TOO_DEEPLY;
   // The yaml package appends " at line L, column C" which we already report.
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
+
+const NESTED_TOO_DEEPLY =
+  'values nested too deeply to parse (thousands of levels); Kubernetes manifests are a few dozen levels deep';
 
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? firstLine(cause.message) : String(cause);

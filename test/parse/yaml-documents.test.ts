@@ -51,6 +51,19 @@ t.test('a syntax error names the file, the document and the line', async (t) => 
   t.match(syntax.message, /^examples\/broken\.yaml document 2 line \d+/);
 });
 
+t.test('a document nested too deeply for the parser gets an error that says so', async (t) => {
+  const depth = 20_000;
+  for (const [name, text] of [
+    ['deep.yaml', `kind: ConfigMap\ndata: ${'['.repeat(depth)}${']'.repeat(depth)}\n`],
+    ['deep.json', `{"kind":"ConfigMap","data":${'['.repeat(depth)}${']'.repeat(depth)}}`],
+  ] as const) {
+    const error = t.throws(() => parseYamlDocuments(text, name)) as YamlSyntaxError;
+    t.type(error, YamlSyntaxError);
+    t.match(error.message, new RegExp(`^${name.replace('.', '\\.')} document 1 .*nested too deeply`));
+    t.notMatch(error.message, /call stack/);
+  }
+});
+
 t.test('a duplicate key is a syntax error, as for the API server', async (t) => {
   t.throws(() => parseYamlDocuments('kind: Pod\nkind: Service\n', 'dup.yaml'), {
     code: 'E_YAML_SYNTAX',
