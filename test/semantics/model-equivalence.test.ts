@@ -116,21 +116,24 @@ const ruleArb: fc.Arbitrary<RuleRecord> = fc.record({
   peers: fc.array(peerArb, { maxLength: 2 }),
   ports: fc.array(portArb, { maxLength: 2 }),
 });
-const policyArb = (name: string): fc.Arbitrary<PolicyRecord> =>
-  fc.record({
-    namespace: fc.constantFrom('a', 'b', 'c'),
-    name: fc.constant(name),
-    podSelector: selectorArb,
-    policyTypes: fc.constantFrom(
-      null,
-      ['ingress' as const],
-      ['egress' as const],
-      ['ingress' as const, 'egress' as const],
-    ),
-    ingress: fc.array(ruleArb, { maxLength: 2 }),
-    egress: fc.array(ruleArb, { maxLength: 2 }),
-    annotations: fc.constant({}),
-  });
+const policyArbOf =
+  (podSelector: fc.Arbitrary<LabelSelector>, rule: fc.Arbitrary<RuleRecord>) =>
+  (name: string): fc.Arbitrary<PolicyRecord> =>
+    fc.record({
+      namespace: fc.constantFrom('a', 'b', 'c'),
+      name: fc.constant(name),
+      podSelector,
+      policyTypes: fc.constantFrom(
+        null,
+        ['ingress' as const],
+        ['egress' as const],
+        ['ingress' as const, 'egress' as const],
+      ),
+      ingress: fc.array(rule, { maxLength: 2 }),
+      egress: fc.array(rule, { maxLength: 2 }),
+      annotations: fc.constant({}),
+    });
+const policyArb = policyArbOf(selectorArb, ruleArb);
 const podArb = (i: number): fc.Arbitrary<PodRecord> =>
   fc.record({
     namespace: fc.constantFrom('a', 'b', 'c'),
@@ -165,33 +168,13 @@ const narrowPeerArb: fc.Arbitrary<PeerRecord> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('ipBlock' as const), ipBlock: fc.constantFrom(...CIDRS) }),
 );
-const narrowPolicyArb = (name: string): fc.Arbitrary<PolicyRecord> =>
+const narrowPolicyArb = policyArbOf(
+  narrowSelectorArb,
   fc.record({
-    namespace: fc.constantFrom('a', 'b', 'c'),
-    name: fc.constant(name),
-    podSelector: narrowSelectorArb,
-    policyTypes: fc.constantFrom(
-      null,
-      ['ingress' as const],
-      ['egress' as const],
-      ['ingress' as const, 'egress' as const],
-    ),
-    ingress: fc.array(
-      fc.record({
-        peers: fc.array(narrowPeerArb, { maxLength: 2 }),
-        ports: fc.array(portArb, { maxLength: 2 }),
-      }),
-      { maxLength: 2 },
-    ),
-    egress: fc.array(
-      fc.record({
-        peers: fc.array(narrowPeerArb, { maxLength: 2 }),
-        ports: fc.array(portArb, { maxLength: 2 }),
-      }),
-      { maxLength: 2 },
-    ),
-    annotations: fc.constant({}),
-  });
+    peers: fc.array(narrowPeerArb, { maxLength: 2 }),
+    ports: fc.array(portArb, { maxLength: 2 }),
+  }),
+);
 
 const clusterArb = fc
   .tuple(
