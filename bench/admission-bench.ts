@@ -12,7 +12,7 @@
 import type { ChangeSpec } from './generator.js';
 import { ReviewStream, WORKLOAD_MODE, type RequestMix } from './admission-requests.js';
 import { runLoad, type LoadFigures, type LoadTarget } from './load-run.js';
-import { countsBetween, postOnce, readReviewCounts, type ReviewCounts } from './webhook-client.js';
+import { countsBetween, postOnce, readReviewCounts, waitReady, type ReviewCounts } from './webhook-client.js';
 import { LoadRunError } from './errors.js';
 
 export const CONCURRENCIES = [1, 16] as const;
@@ -43,7 +43,9 @@ export interface AdmissionFigures {
   readonly ratio_p99_c1: number;
   /** Ours: review cache use and decisions in each measured run. */
   readonly cache: { readonly c1: CacheFigures; readonly c16: CacheFigures };
-  /** Seconds to answer the very first review (includes preparing the analysis state if not warm yet). */
+  /** Seconds from listening to /readyz 200 (the first analysis state prepared). */
+  readonly ready_wait_s: number;
+  /** Seconds to answer the very first review, sent once ready. */
   readonly first_review_s: number;
   readonly workload: WorkloadFigures;
 }
@@ -81,6 +83,9 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
   const load = (target: LoadTarget, stream: ReviewStream, connections: number, seconds: number) =>
     runLoad(target, { connections, durationS: seconds, nextBody: () => stream.next() });
 
+  // As the API server: reviews go to the webhook once its readiness probe passes.
+  const ready_wait_s = Number((await waitReady(ours, 10 * 60_000)).toFixed(3));
+  options.progress(`ready (/readyz 200) ${ready_wait_s} s after listening`);
   const firstStarted = performance.now();
   const firstStatus = await postOnce(ours, oursStream.next());
   const first_review_s = Number(((performance.now() - firstStarted) / 1000).toFixed(3));
@@ -121,6 +126,7 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     ratio_p99_c16: ratio(c16.ours.p99_ms, c16.noop.p99_ms),
     ratio_p99_c1: ratio(c1.ours.p99_ms, c1.noop.p99_ms),
     cache: { c1: c1.cache, c16: c16.cache },
+    ready_wait_s,
     first_review_s,
     workload: {
       mode: WORKLOAD_MODE,

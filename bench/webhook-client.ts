@@ -35,6 +35,26 @@ function get(target: LoadTarget, path: string): Promise<string> {
   });
 }
 
+/**
+ * Polls `GET /readyz` every 50 ms until it answers 200, as the kubelet does before the Service
+ * sends the pod traffic; returns the seconds waited.
+ */
+export async function waitReady(target: LoadTarget, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      await get(target, '/readyz');
+      return (performance.now() - started) / 1000;
+    } catch (error) {
+      if (!(error instanceof LoadRunError) || !error.message.includes('HTTP 503')) throw error;
+      if (performance.now() - started > timeoutMs) {
+        throw new LoadRunError(`GET /readyz: not ready after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Sums the samples of `name` whose labels include `label="value"`, grouped by `label`'s value. */
 function samplesBy(text: string, name: string, label: string): Map<string, number> {
   const totals = new Map<string, number>();

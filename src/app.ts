@@ -132,13 +132,16 @@ export function build(opts: BuildOptions): WebhookApp {
   });
   // Keep the analysis state prepared for the current cluster state, off the review path.
   const warmEvery = opts.warmIntervalMs ?? DEFAULT_WARM_INTERVAL_MS;
+  // Ready only once the first analysis state is prepared (with warming on): at 150,000 pods
+  // preparing takes seconds, which the first review must not spend out of its deadline.
+  let analysisReady = (): boolean => true;
   if (warmEvery > 0) {
     // Preparing is synchronous work proportional to the cluster: on a large, busy cluster it
     // is spaced so that it takes at most a fifth of the time (reviews meanwhile reuse the
     // last prepared state, within maxStateAgeMs).
     let warmedVersion = -1;
     let nextAt = 0;
-    const timer = setInterval(() => {
+    const warmIfDue = (): void => {
       const version = opts.source.version();
       if (version === warmedVersion || now() < nextAt || !opts.source.readiness().ready) return;
       warmedVersion = version;
@@ -149,11 +152,25 @@ export function build(opts: BuildOptions): WebhookApp {
         app.log.error({ err: error }, 'preparing the analysis state failed; reviews will retry it');
       }
       nextAt = now() + 4 * (now() - started);
-    }, warmEvery);
+    };
+    const timer = setInterval(warmIfDue, warmEvery);
     timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    let firstWarm: NodeJS.Immediate | null = null;
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      if (firstWarm) clearImmediate(firstWarm);
+    });
+    analysisReady = () => {
+      if (reviewer.prepared()) return true;
+      // Asked before the timer came round: prepare right after this answer.
+      firstWarm ??= setImmediate(() => {
+        firstWarm = null;
+        warmIfDue();
+      });
+      return false;
+    };
   }
-  void app.register(probesPlugin, { source: opts.source, metrics });
+  void app.register(probesPlugin, { source: opts.source, metrics, analysisReady: () => analysisReady() });
   const loadShedding =
     opts.loadShedding === false ? null : { ...DEFAULT_LOAD_SHEDDING, ...opts.loadShedding };
   void app.register(webhookPlugin, {

@@ -446,6 +446,7 @@ function buildModel(
       return unrestrictedLists[direction];
     },
     openIngress(c) {
+      if (base && !changedNamespaces.has(c.namespace)) return base.openIngress(c);
       let conn = openIngressCache.get(c.id);
       if (conn === undefined) {
         const s = summary(c, 'ingress');

@@ -116,6 +116,8 @@ export interface Reviewer {
    * current cluster state now, so the next review does not pay for it.
    */
   warm(): void;
+  /** True once an analysis state has been prepared (by warm or by a review). */
+  prepared(): boolean;
 }
 
 const MAX_INVALID_ISSUES = 5;
@@ -273,6 +275,7 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       const snapshot = effectiveSnapshot(source.snapshot());
       if (!prepared.has(snapshot)) prepareNow(snapshot);
     },
+    prepared: () => generations > 0,
   };
 }
 

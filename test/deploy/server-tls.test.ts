@@ -112,7 +112,13 @@ t.test('the real server over TLS with the generated certificate', { skip: skip ?
   t.test('/healthz and /readyz answer over TLS trusting only the caBundle', async (t) => {
     const healthz = await call(server.port, { ca, servername: SERVICE_HOST, path: '/healthz' });
     t.equal(healthz.status, 200);
-    const readyz = await call(server.port, { ca, servername: SERVICE_HOST, path: '/readyz' });
+    // As the kubelet does: probe until ready (the analysis state is prepared right after start).
+    let readyz = await call(server.port, { ca, servername: SERVICE_HOST, path: '/readyz' });
+    for (let i = 0; i < 100 && readyz.status !== 200; i++) {
+      t.match(JSON.parse(readyz.body), { ready: false, reason: 'preparing the analysis state' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      readyz = await call(server.port, { ca, servername: SERVICE_HOST, path: '/readyz' });
+    }
     t.equal(readyz.status, 200);
     t.match(JSON.parse(readyz.body), { ready: true });
   });

@@ -58,9 +58,26 @@ t.test('/readyz is 503 with the reason until the source is ready, then 200', asy
   t.equal(before.statusCode, 503);
   t.same(before.json(), { ready: false, reason: 'waiting for the first list of pods' });
   markSynced();
-  const after = await app.inject({ method: 'GET', url: '/readyz' });
+  // Then not before the analysis state is prepared (at once when /readyz asks first).
+  const preparing = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(preparing.statusCode, 503);
+  t.same(preparing.json(), { ready: false, reason: 'preparing the analysis state' });
+  let after = preparing;
+  for (let i = 0; i < 100 && after.statusCode !== 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    after = await app.inject({ method: 'GET', url: '/readyz' });
+  }
   t.equal(after.statusCode, 200);
   t.same(after.json(), { ready: true, reason: null });
+});
+
+t.test('/readyz does not wait for a prepared analysis state when warming is off', async (t) => {
+  const { source, markSynced } = slowSource();
+  markSynced();
+  const app = buildTestApp({ source, warmIntervalMs: 0 });
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(res.statusCode, 200);
 });
 
 t.test('/metrics exposes Prometheus text with the state of the source', async (t) => {
