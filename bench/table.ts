@@ -51,6 +51,13 @@ function sizeRows(size: SizeName, f: SizeFigures): Row[] {
     ),
     [size, 'admission ratio p99 c1 ours/no-op', fmt(a.ratio_p99_c1), '', ''],
     [size, 'admission cache hits / misses (c16)', `${cache.hits} / ${cache.misses}`, '', ''],
+    [
+      size,
+      'admission /readyz wait, first review s',
+      `${fmt(a.ready_wait_s)} / ${fmt(a.first_review_s)}`,
+      '',
+      '',
+    ],
     targeted(
       size,
       'heap_bytes_per_pod',
@@ -58,7 +65,13 @@ function sizeRows(size: SizeName, f: SizeFigures): Row[] {
       f.state.heap_bytes_per_pod,
       String(f.state.heap_bytes_per_pod),
     ),
-    targeted(size, 'ready_s', 'state ready s (fake API server)', f.state.ready_s, fmt(f.state.ready_s)),
+    targeted(
+      size,
+      'ready_s',
+      'state ready s (listed + prepared)',
+      f.state.ready_s,
+      `${fmt(f.state.ready_s)} (${fmt(f.state.source_ready_s)} + ${fmt(f.state.snapshot_s + f.state.prepare_s)})`,
+    ),
     targeted(
       size,
       'connectivity_s',
