@@ -5,7 +5,15 @@
  * A change is denied iff a finding ends with severity `deny`.
  */
 import type { EscalationRule, PreflightConfig } from '../model/config.js';
-import type { Decision, Enforcement, Finding, PolicyChange, RuleId, Severity } from '../model/findings.js';
+import type {
+  CheckFinding,
+  Decision,
+  Enforcement,
+  Finding,
+  PolicyChange,
+  RuleId,
+  Severity,
+} from '../model/findings.js';
 import { ENFORCEMENT_LABEL, OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { CheckState, ContextOptions } from './context.js';
@@ -51,8 +59,29 @@ function overrideReason(change: PolicyChange): string | null {
   return reason ? reason : null;
 }
 
+/** Places one rule reports in a decision; past that, one finding counts the rest. */
+export const MAX_FINDINGS_PER_RULE = 20;
+/** Denials quoted in a denial message; the rest are counted. */
+const MAX_DENIALS_IN_MESSAGE = 5;
+
+/**
+ * A policy may repeat one mistake thousands of times: the first places are reported, the rest
+ * counted, so that a decision (kept in the review cache) and its messages stay small.
+ */
+function boundFindings(rule: RuleId, findings: readonly CheckFinding[]): readonly CheckFinding[] {
+  if (findings.length <= MAX_FINDINGS_PER_RULE) return findings;
+  const kept = findings.slice(0, MAX_FINDINGS_PER_RULE - 1);
+  const more = findings.length - kept.length;
+  return [
+    ...kept,
+    { rule, message: `${rule}: ${more} more places with the same kind of problem`, subjects: [] },
+  ];
+}
+
 function denyMessageOf(change: PolicyChange, denials: readonly Finding[]): string {
-  const what = denials.map((f) => `[${f.rule}] ${f.message}`).join('; ');
+  const quoted = denials.slice(0, MAX_DENIALS_IN_MESSAGE).map((f) => `[${f.rule}] ${f.message}`);
+  const more = denials.length - quoted.length;
+  const what = `${quoted.join('; ')}${more > 0 ? ` (+${more} more)` : ''}`;
   return (
     `netpol-preflight denied ${change.operation} of NetworkPolicy ${change.namespace}/${change.name}: ${what}. ` +
     `Run \`netpol-preflight check\` for the ready-to-apply fix, or set the annotation ${OVERRIDE_ANNOTATION} ` +
@@ -94,7 +123,7 @@ export function decideChange(
     const setting = config.rules[check.id];
     if (setting === 'off') continue;
     ctx.model.checkpoint(check.id);
-    for (const f of check.run(ctx)) {
+    for (const f of boundFindings(check.id, check.run(ctx))) {
       let severity: Severity = setting;
       if (severity === 'warn' && escalate.has(check.id)) {
         severity = 'deny';

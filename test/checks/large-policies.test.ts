@@ -63,6 +63,38 @@ t.test('a repeated peer or named port is reported at each of its places', async 
   );
 });
 
+t.test('a rule reports at most 20 places; the rest are counted in one finding', async (t) => {
+  // Without a bound, a 3 MiB policy repeating a typo 27,000 times keeps 27,000 findings in each
+  // cached decision and a denial message megabytes long.
+  const config = {
+    ...defaultConfig(),
+    rules: { ...defaultConfig().rules, 'peer-matches-nothing': 'deny' as const },
+  };
+  const state = prepareCheckState(loadFixtureSnapshot(), config);
+  const decision = decideChange(
+    state,
+    createOf({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: range(500).map(() => ({ from: [TYPO] })),
+    }),
+    config,
+  );
+  const typos = decision.findings.filter((f) => f.rule === 'peer-matches-nothing');
+  t.equal(typos.length, 20);
+  t.match(typos[0]?.message, /ingress\[0\]\.from\[0\] podSelector app=frontnd/);
+  t.equal(
+    typos[19]?.message,
+    'peer-matches-nothing: 481 more places with the same kind of problem',
+  );
+  t.equal(typos[19]?.severity, 'deny');
+  t.ok(
+    (decision.denyMessage ?? '').length < 1500,
+    `deny message of ${decision.denyMessage?.length} characters`,
+  );
+  t.match(decision.denyMessage, /\(\+\d+ more\)/);
+});
+
 t.test('a policy repeating one rule 20,000 times is decided like one with the rule once', async (t) => {
   const config = defaultConfig();
   const state = prepareCheckState(loadFixtureSnapshot(), config);
