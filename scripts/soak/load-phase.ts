@@ -146,8 +146,9 @@ export async function runLoadPhase(options: LoadPhaseOptions): Promise<SoakRow> 
       `${(completed / result.duration).toFixed(0)} reviews/s, latency p50 ${result.latency.p50} ms, ` +
       `p99 ${result.latency.p99} ms, max ${result.latency.max} ms; server counted ${reviewed} reviews, ` +
       `${failed} failed per failureMode, ${shed} shed; RSS max ${rssMax?.toFixed(0) ?? '-'} MB, ` +
-      `every 10 s: ${every10s.join(' ')} MB; V8 heap used ${heapBefore.toFixed(0)} -> ${heapAfter.toFixed(0)} MB ` +
-      `(bound: end <= ${options.rssBound} x start${rssOk ? '' : ': EXCEEDED'})` +
+      `every 10 s: ${every10s.join(' ')} MB (RSS bound: end <= ${options.rssBound} x start` +
+      `${rssOk ? '' : ': EXCEEDED'}); V8 heap used ${heapBefore.toFixed(0)} -> ${heapAfter.toFixed(0)} MB ` +
+      '(garbage included until a full collection)' +
       (bad.length > 0 ? `; bad answers, e.g. ${bad[0]}` : ''),
   };
 }
