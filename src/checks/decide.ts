@@ -18,6 +18,7 @@ import { ENFORCEMENT_LABEL, OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { CheckState, ContextOptions } from './context.js';
 import { buildCheckContext, prepareCheckState } from './context.js';
+import { withSeverity } from './lazy-fix.js';
 import { clip } from './messages.js';
 import { isNoopUpdate } from './noop-update.js';
 import { CHECKS } from './registry.js';
@@ -130,7 +131,7 @@ export function decideChange(
         escalated.add(check.id);
       }
       if (severity === 'deny' && (enforcement === 'warn' || reason !== null)) severity = 'warn';
-      findings.push({ ...f, severity });
+      findings.push(withSeverity(f, severity));
     }
   }
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);

@@ -7,6 +7,7 @@
 import type { CheckFinding } from '../model/findings.js';
 import type { EndpointClass } from '../semantics/classes.js';
 import type { CheckContext, Check } from './context.js';
+import { withFix } from './lazy-fix.js';
 import { dnsAffectedClasses, allowDnsEgressFix, allowDnsIngressFix } from './dns-fix.js';
 import { reachesDns } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
@@ -25,19 +26,21 @@ function run(ctx: CheckContext): CheckFinding[] {
   const dnsName = ctx.dns[0]?.label ?? 'cluster DNS';
   const fix = byIngress ? allowDnsIngressFix(ctx) : allowDnsEgressFix(ctx);
   return [
-    {
-      rule: 'dns-egress-blocked',
-      message: messageWithSubjects(
-        `${ctx.policyRef} blocks DNS for `,
+    withFix(
+      {
+        rule: 'dns-egress-blocked',
+        message: messageWithSubjects(
+          `${ctx.policyRef} blocks DNS for `,
+          subjects,
+          byIngress ? `: ${dnsName} no longer accepts their queries` : `: allow UDP+TCP 53 to ${dnsName}`,
+        ),
         subjects,
-        byIngress ? `: ${dnsName} no longer accepts their queries` : `: allow UDP+TCP 53 to ${dnsName}`,
-      ),
-      subjects,
-      detail:
-        `After this ${ctx.change.operation}, these workloads can no longer send UDP to any DNS endpoint ` +
-        `(${ctx.dns.map((d) => d.label).join(', ')}), so every name lookup times out:\n${bulletList(subjects)}`,
-      ...(fix ? { fix } : {}),
-    },
+        detail:
+          `After this ${ctx.change.operation}, these workloads can no longer send UDP to any DNS endpoint ` +
+          `(${ctx.dns.map((d) => d.label).join(', ')}), so every name lookup times out:\n${bulletList(subjects)}`,
+      },
+      fix,
+    ),
   ];
 }
 

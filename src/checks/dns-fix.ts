@@ -2,7 +2,6 @@
  * Shared by the DNS rules: which classes to examine, and the ready-to-apply
  * NetworkPolicy that restores DNS.
  */
-import { stringify } from 'yaml';
 import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { EndpointClass } from '../semantics/classes.js';
 import type { CheckContext } from './context.js';
@@ -49,8 +48,8 @@ function fixName(policyName: string): string {
   return (policyName.includes('dns') ? `${policyName}-restore` : `${policyName}-allow-dns`).slice(0, 253);
 }
 
-/** An egress allow-DNS policy for the pods the changed policy selects. */
-export function allowDnsEgressFix(ctx: CheckContext): string | null {
+/** An egress allow-DNS policy for the pods the changed policy selects (a manifest). */
+export function allowDnsEgressFix(ctx: CheckContext): object | null {
   const policy = ctx.change.object ?? ctx.change.oldObject;
   if (!policy) return null;
   const manifest = {
@@ -63,11 +62,11 @@ export function allowDnsEgressFix(ctx: CheckContext): string | null {
       egress: [{ to: dnsPeers(ctx), ports: dnsPorts(ctx) }],
     },
   };
-  return stringify(manifest);
+  return manifest;
 }
 
-/** An ingress policy letting every namespace reach the DNS pods the changed policy isolates. */
-export function allowDnsIngressFix(ctx: CheckContext): string | null {
+/** An ingress policy letting every namespace reach the DNS pods the changed policy isolates (a manifest). */
+export function allowDnsIngressFix(ctx: CheckContext): object | null {
   const policy = ctx.change.object;
   if (!policy) return null;
   const ports = dnsPorts(ctx);
@@ -83,5 +82,5 @@ export function allowDnsIngressFix(ctx: CheckContext): string | null {
       ingress: [{ from: [{ namespaceSelector: {} }], ports }],
     },
   };
-  return stringify(manifest);
+  return manifest;
 }

@@ -5,6 +5,7 @@
 import type { CheckFinding } from '../model/findings.js';
 import type { EndpointClass } from '../semantics/classes.js';
 import type { CheckContext, Check } from './context.js';
+import { withFix } from './lazy-fix.js';
 import { allowDnsEgressFix, dnsAffectedClasses } from './dns-fix.js';
 import { reachesDns } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
@@ -26,19 +27,21 @@ function run(ctx: CheckContext): CheckFinding[] {
   const subjects = ctx.endpointIds(lost);
   const fix = lost.every((c) => c.namespace === ctx.change.namespace) ? allowDnsEgressFix(ctx) : null;
   return [
-    {
-      rule: 'dns-tcp-blocked',
-      message: messageWithSubjects(
-        `${ctx.policyRef} blocks DNS over TCP for `,
+    withFix(
+      {
+        rule: 'dns-tcp-blocked',
+        message: messageWithSubjects(
+          `${ctx.policyRef} blocks DNS over TCP for `,
+          subjects,
+          '; large DNS answers will fail, allow TCP 53 too',
+        ),
         subjects,
-        '; large DNS answers will fail, allow TCP 53 too',
-      ),
-      subjects,
-      detail:
-        'UDP DNS still works, but TCP to every DNS endpoint is now blocked. Resolvers retry over TCP when ' +
-        `an answer is truncated, so those lookups fail:\n${bulletList(subjects)}`,
-      ...(fix ? { fix } : {}),
-    },
+        detail:
+          'UDP DNS still works, but TCP to every DNS endpoint is now blocked. Resolvers retry over TCP when ' +
+          `an answer is truncated, so those lookups fail:\n${bulletList(subjects)}`,
+      },
+      fix,
+    ),
   ];
 }
 

@@ -3,8 +3,8 @@
  * the AND selects nothing, but each selector alone selects pods. The author
  * probably meant two peers (OR): one missing `-` changes the meaning.
  */
-import { stringify } from 'yaml';
 import type { CheckFinding } from '../model/findings.js';
+import { withFix } from './lazy-fix.js';
 import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
@@ -30,24 +30,28 @@ function run(ctx: CheckContext): CheckFinding[] {
     const ns = formatSelector(peer.namespaceSelector!);
     const pod = formatSelector(peer.podSelector!);
     const field = peer.direction === 'ingress' ? 'from' : 'to';
-    out.push({
-      rule: 'peer-and-trap',
-      message: clip(
-        `${ctx.policyRef} ${peer.path} ANDs namespaceSelector and podSelector and selects nothing; ` +
-          'meant two peers (add a -)?',
+    out.push(
+      withFix(
+        {
+          rule: 'peer-and-trap',
+          message: clip(
+            `${ctx.policyRef} ${peer.path} ANDs namespaceSelector and podSelector and selects nothing; ` +
+              'meant two peers (add a -)?',
+          ),
+          subjects: [ctx.policyRef],
+          detail:
+            `spec.${peer.path} has namespaceSelector ${ns} and podSelector ${pod} in one peer, which means pods ` +
+            `labelled ${pod} inside namespaces labelled ${ns}. No pod is both, but each selector alone selects pods. ` +
+            `If you meant either, write two peers in ${field}: one "- namespaceSelector: ..." and one "- podSelector: ...".`,
+        },
+        {
+          [field]: [
+            { namespaceSelector: selectorToManifest(peer.namespaceSelector!) },
+            { podSelector: selectorToManifest(peer.podSelector!) },
+          ],
+        },
       ),
-      subjects: [ctx.policyRef],
-      detail:
-        `spec.${peer.path} has namespaceSelector ${ns} and podSelector ${pod} in one peer, which means pods ` +
-        `labelled ${pod} inside namespaces labelled ${ns}. No pod is both, but each selector alone selects pods. ` +
-        `If you meant either, write two peers in ${field}: one "- namespaceSelector: ..." and one "- podSelector: ...".`,
-      fix: stringify({
-        [field]: [
-          { namespaceSelector: selectorToManifest(peer.namespaceSelector!) },
-          { podSelector: selectorToManifest(peer.podSelector!) },
-        ],
-      }),
-    });
+    );
   }
   return out;
 }
