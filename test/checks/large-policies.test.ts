@@ -83,10 +83,7 @@ t.test('a rule reports at most 20 places; the rest are counted in one finding', 
   const typos = decision.findings.filter((f) => f.rule === 'peer-matches-nothing');
   t.equal(typos.length, 20);
   t.match(typos[0]?.message, /ingress\[0\]\.from\[0\] podSelector app=frontnd/);
-  t.equal(
-    typos[19]?.message,
-    'peer-matches-nothing: 481 more places with the same kind of problem',
-  );
+  t.equal(typos[19]?.message, 'peer-matches-nothing: 481 more places with the same kind of problem');
   t.equal(typos[19]?.severity, 'deny');
   t.ok(
     (decision.denyMessage ?? '').length < 1500,
