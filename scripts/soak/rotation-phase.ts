@@ -3,8 +3,7 @@
  * handshake) for every review while the serving certificate is rotated every second, the way
  * the kubelet updates a mounted Secret (an atomic swap of the `..data` symlink).
  */
-import { mkdtemp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../src/checks/defaults.js';
@@ -14,19 +13,12 @@ import {
   issueServingCertificate,
   type IssuedCertificate,
 } from '../../src/tls/certificates.js';
+import { echoedUid, postOverTls, writeSecretVolume } from '../../test/support/tls-client.js';
 import { fixtureSource } from '../../test/support/webhook.js';
 import type { SoakRow } from './table.js';
 
-async function swap(dir: string, generation: number, cert: IssuedCertificate): Promise<void> {
-  const versioned = join(dir, `..gen-${generation}`);
-  await mkdir(versioned);
-  await writeFile(join(versioned, 'tls.crt'), cert.cert);
-  await writeFile(join(versioned, 'tls.key'), cert.key);
-  await symlink(`..gen-${generation}`, join(dir, '..data_tmp'));
-  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-}
-
-function reviewOnNewConnection(port: number, ca: string, uid: string): Promise<boolean> {
+/** One review over a new connection (a full handshake), verified against `ca`: answered with its uid? */
+async function reviewOnNewConnection(port: number, ca: string, uid: string): Promise<boolean> {
   const body = JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -40,27 +32,12 @@ function reviewOnNewConnection(port: number, ca: string, uid: string): Promise<b
       userInfo: { username: 'soak' },
     },
   });
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        servername: 'localhost',
-        path: '/validate',
-        method: 'POST',
-        ca,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => resolve(res.statusCode === 200 && text.includes(`"uid":"${uid}"`)));
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
+  try {
+    const answer = await postOverTls({ port, ca, body });
+    return answer.status === 200 && echoedUid(answer.text) === uid;
+  } catch {
+    return false;
+  }
 }
 
 export async function runRotationPhase(
@@ -73,9 +50,7 @@ export async function runRotationPhase(
   const certs: IssuedCertificate[] = [];
   for (let i = 0; i <= rotations; i++)
     certs.push(await issueServingCertificate(ca, { hosts: ['localhost'] }));
-  await swap(dir, 0, certs[0] as IssuedCertificate);
-  await symlink('..data/tls.crt', join(dir, 'tls.crt'));
-  await symlink('..data/tls.key', join(dir, 'tls.key'));
+  await writeSecretVolume(dir, 0, certs[0] as IssuedCertificate);
   let reloads = 0;
   const server = await startServer({
     source: fixtureSource(),
@@ -100,7 +75,7 @@ export async function runRotationPhase(
   const running = Array.from({ length: clients }, (_, c) => client(c));
   for (let g = 1; g <= rotations; g++) {
     await new Promise((r) => setTimeout(r, everyMs));
-    await swap(dir, g, certs[g] as IssuedCertificate);
+    await writeSecretVolume(dir, g, certs[g] as IssuedCertificate);
   }
   await new Promise((r) => setTimeout(r, everyMs));
   stop = true;

@@ -3,16 +3,16 @@
  * sent is answered with its own uid, new connections are refused after the drain, the process
  * exits 0 within the grace period.
  */
-import { Agent, request } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { Agent } from 'node:https';
 import { spawnJsServer } from '../../test/support/serve-child.js';
+import { echoedUid, postOverTls, TlsPostError } from '../../test/support/tls-client.js';
 import type { SoakRow } from './table.js';
 
 const GRACE_PERIOD_MS = 30_000;
 
 type Outcome = 'answered' | 'refused' | 'lost';
 
-function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
+async function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
   const body = JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -33,40 +33,16 @@ function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
       },
     },
   });
-  return new Promise((resolve) => {
-    let accepted = false;
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/validate',
-        method: 'POST',
-        agent,
-        rejectUnauthorized: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => {
-          const echoed = (JSON.parse(text) as { response?: { uid?: string } }).response?.uid;
-          resolve(res.statusCode === 200 && echoed === uid ? 'answered' : 'lost');
-        });
-        res.on('error', () => resolve('lost'));
-      },
-    );
-    req.on('socket', (socket: TLSSocket) => {
-      // a kept-alive socket was accepted long ago; a new one once its handshake completes
-      if (req.reusedSocket) accepted = true;
-      else socket.once('secureConnect', () => (accepted = true));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(
-        error.code === 'ECONNREFUSED' || (!accepted && error.code === 'ECONNRESET') ? 'refused' : 'lost',
-      ),
-    );
-    req.end(body);
-  });
+  try {
+    const answer = await postOverTls({ port, agent, body });
+    return answer.status === 200 && echoedUid(answer.text) === uid ? 'answered' : 'lost';
+  } catch (error) {
+    // refused: the connection was refused, or reset before the server accepted it
+    const refused =
+      error instanceof TlsPostError &&
+      (error.code === 'ECONNREFUSED' || (!error.connected && error.code === 'ECONNRESET'));
+    return refused ? 'refused' : 'lost';
+  }
 }
 
 export async function runShutdownPhase(repo: string, clients: number, loadMs: number): Promise<SoakRow> {

@@ -4,11 +4,12 @@
  * probes keep answering; a single long block does not shed; and under real load over HTTPS,
  * with an analysis slower than the clients, every review is answered, either analysed or shed.
  */
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import t from 'tap';
 import { decideChange } from '../../src/checks/decide.js';
 import { startServer } from '../../src/server.js';
 import { OVERLOADED_CODE } from '../../src/webhook/load-shedding.js';
+import { postOverTls } from '../support/tls-client.js';
 import {
   buildTestApp,
   configWith,
@@ -104,40 +105,20 @@ interface Outcome {
   readonly kind: 'review' | 'shed' | 'other';
 }
 
-function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
+async function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
   const body = JSON.stringify(
     policyReview('CREATE', 'shop', `load-${uid}`, { after: FRONTEND_TO_CART }, { uid, dryRun: true }),
   );
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/validate',
-        method: 'POST',
-        agent,
-        rejectUnauthorized: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => {
-          const json = JSON.parse(text) as { response?: { uid?: string }; code?: string };
-          const kind =
-            res.statusCode === 200 && json.response?.uid === uid
-              ? 'review'
-              : res.statusCode === 503 && json.code === OVERLOADED_CODE
-                ? 'shed'
-                : 'other';
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, kind });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const answer = await postOverTls({ port, agent, body });
+  const json = JSON.parse(answer.text) as { response?: { uid?: string }; code?: string };
+  const kind =
+    answer.status === 200 && json.response?.uid === uid
+      ? 'review'
+      : answer.status === 503 && json.code === OVERLOADED_CODE
+        ? 'shed'
+        : 'other';
+  return { status: answer.status, ms: performance.now() - started, kind };
 }
 
 t.test(

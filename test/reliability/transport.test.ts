@@ -19,8 +19,8 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { request, type Server as HttpsServer } from 'node:https';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server as HttpsServer } from 'node:https';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import {
 } from '../../src/tls/certificates.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../src/webhook/http-limits.js';
 import { opensslUnavailable } from '../support/manifests.js';
+import { echoedUid, postOverTls, writeSecretVolume } from '../support/tls-client.js';
 import { configWith, fixtureSource, FRONTEND_TO_CART, policyReview } from '../support/webhook.js';
 
 // --- limits ---------------------------------------------------------------------------------------
@@ -423,18 +424,8 @@ t.test('plain HTTP on the webhook port gets no HTTP answer', async (t) => {
   t.notMatch(answer, /AdmissionReview/, 'and no review answer');
 });
 
-/** A Secret volume as the kubelet lays it out: tls.crt -> ..data/tls.crt, ..data -> ..<generation>. */
-async function writeSecretVolume(dir: string, generation: number, cert: IssuedCertificate): Promise<void> {
-  const versioned = join(dir, `..gen-${generation}`);
-  await mkdir(versioned);
-  await writeFile(join(versioned, 'tls.crt'), cert.cert);
-  await writeFile(join(versioned, 'tls.key'), cert.key);
-  await symlink(`..gen-${generation}`, join(dir, '..data_tmp'));
-  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-}
-
 /** One review over a new connection (a full handshake), verified against `ca` as the API server does. */
-function reviewOverNewConnection(
+async function reviewOverNewConnection(
   port: number,
   ca: string,
   uid: string,
@@ -442,31 +433,8 @@ function reviewOverNewConnection(
   const body = JSON.stringify(
     policyReview('CREATE', 'shop', `p-${uid}`, { after: FRONTEND_TO_CART }, { uid, dryRun: true }),
   );
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        servername: 'localhost',
-        path: '/validate',
-        method: 'POST',
-        ca,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => {
-          const json = JSON.parse(text) as { response?: { uid?: string } };
-          resolve({ status: res.statusCode ?? 0, serial, uid: json.response?.uid ?? null });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const answer = await postOverTls({ port, ca, body });
+  return { status: answer.status, serial: answer.serial, uid: echoedUid(answer.text) };
 }
 
 t.test('certificate rotation under load: no failed handshake for clients that trust the CA', async (t) => {
@@ -477,8 +445,6 @@ t.test('certificate rotation under load: no failed handshake for clients that tr
     [0, 1, 2, 3].map(() => issueServingCertificate(ca, { hosts: ['localhost'] })),
   );
   await writeSecretVolume(dir, 0, certs[0] as IssuedCertificate);
-  await symlink('..data/tls.crt', join(dir, 'tls.crt'));
-  await symlink('..data/tls.key', join(dir, 'tls.key'));
   let reloads = 0;
   const server = await startServer({
     source: fixtureSource(),
