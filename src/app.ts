@@ -115,13 +115,14 @@ export function build(opts: BuildOptions): WebhookApp {
         https: { cert: opts.https.cert, key: opts.https.key, ...TLS_SETTINGS, ...nodeServerOptions },
       })
     : Fastify({ ...common, http: nodeServerOptions });
+  const maxStateAgeMs = opts.maxStateAgeMs ?? DEFAULT_MAX_STATE_AGE_MS;
   const reviewer = createReviewer({
     config: opts.config,
     source: opts.source,
     decide: opts.decide ?? decideChange,
     now,
     cacheSize: opts.cacheSize ?? DEFAULT_REVIEW_CACHE_SIZE,
-    maxStateAgeMs: opts.maxStateAgeMs ?? DEFAULT_MAX_STATE_AGE_MS,
+    maxStateAgeMs,
     overlayTtlMs: opts.overlayTtlMs ?? DEFAULT_OVERLAY_TTL_MS,
   });
   const metrics = createWebhookMetrics({
@@ -137,21 +138,22 @@ export function build(opts: BuildOptions): WebhookApp {
   let analysisReady = (): boolean => true;
   if (warmEvery > 0) {
     // Preparing is synchronous work proportional to the cluster: on a large, busy cluster it
-    // is spaced so that it takes at most a fifth of the time (reviews meanwhile reuse the
-    // last prepared state, within maxStateAgeMs).
+    // is spaced so that it takes at most a fifth of the time, but never so far apart that
+    // reviews outlive maxStateAgeMs and prepare on the review path themselves.
     let warmedVersion = -1;
     let nextAt = 0;
     const warmIfDue = (): void => {
       const version = opts.source.version();
       if (version === warmedVersion || now() < nextAt || !opts.source.readiness().ready) return;
-      warmedVersion = version;
       const started = now();
       try {
         reviewer.warm();
+        warmedVersion = version;
       } catch (error) {
-        app.log.error({ err: error }, 'preparing the analysis state failed; reviews will retry it');
+        app.log.error({ err: error }, 'preparing the analysis state failed; retrying at the next interval');
       }
-      nextAt = now() + 4 * (now() - started);
+      const cost = now() - started;
+      nextAt = now() + Math.min(4 * cost, Math.max(0, maxStateAgeMs - cost - warmEvery));
     };
     const timer = setInterval(warmIfDue, warmEvery);
     timer.unref();

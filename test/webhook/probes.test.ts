@@ -71,6 +71,32 @@ t.test('/readyz is 503 with the reason until the source is ready, then 200', asy
   t.same(after.json(), { ready: true, reason: null });
 });
 
+t.test('/readyz: a failed preparation is retried (the version of a static state never moves)', async (t) => {
+  const snapshot = loadFixtureSnapshot();
+  let calls = 0;
+  const source: ClusterStateSource = {
+    snapshot: () => {
+      if (++calls === 1) throw new Error('first snapshot fails');
+      return snapshot;
+    },
+    version: () => 1,
+    readiness: () => ({ ready: true, reason: null }),
+    status: () => [],
+    start: async () => {},
+    stop: async () => {},
+  };
+  const app = buildTestApp({ source, warmIntervalMs: 10 });
+  t.teardown(() => app.close());
+  let res = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(res.statusCode, 503);
+  for (let i = 0; i < 200 && res.statusCode !== 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    res = await app.inject({ method: 'GET', url: '/readyz' });
+  }
+  t.equal(res.statusCode, 200, 'ready after the retry');
+  t.ok(calls >= 2, `snapshot taken ${calls} times`);
+});
+
 t.test('/readyz does not wait for a prepared analysis state when warming is off', async (t) => {
   const { source, markSynced } = slowSource();
   markSynced();
