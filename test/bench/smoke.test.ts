@@ -84,11 +84,13 @@ t.test('harness end to end on XS', async (t) => {
 
   const results: unknown = JSON.parse(await readFile(out, 'utf8'));
   t.same(checkResultsShape(results), [], 'the JSON has every required figure');
-  if (!isRecord(results) || !isRecord(results['sizes']) || !isRecord(results['meta'])) return;
+  if (!isRecord(results) || !isRecord(results['sizes']) || !isRecord(results['meta']))
+    return t.fail('no sizes or meta in the JSON');
   t.same(Object.keys(results['sizes']), ['XS']);
   t.equal(results['meta']['node'], process.version);
   const xs = results['sizes']['XS'];
-  if (!isRecord(xs) || !isRecord(xs['admission']) || !isRecord(xs['state'])) return;
+  if (!isRecord(xs) || !isRecord(xs['admission']) || !isRecord(xs['state']))
+    return t.fail('no XS admission or state figures');
   t.ok((xs['pods'] as number) > 0, 'pods counted');
   t.equal(xs['state']['pods'], xs['pods'], 'the live source synced every generated pod');
   for (const run of ['c1', 'c16', 'noop_c1', 'noop_c16']) {

@@ -438,9 +438,11 @@ t.test('the live cache reads no Secrets or ConfigMaps, and sends no write reques
 
 t.test('nothing in src/ logs a whole object or request', async (t) => {
   for (const { file, text } of sources()) {
-    // a logger call whose fields include the request, its body, an object under review, or headers
+    // a logger call (or child logger) whose fields include the request, its body, an object under
+    // review or headers, as a field (`object: o`) or a shorthand (`{ object }`), or that is given
+    // a whole review as its first argument
     const m =
-      /\.(trace|debug|info|warn|error|fatal)\(\s*\{[^}]*\b(request\.body|body|object|oldObject|headers|userInfo)\s*[,}]/.exec(
+      /\.(trace|debug|info|warn|error|fatal|child)\(\s*(\{[^}]*\b(request|req|review|body|object|oldObject|headers|userInfo)\s*[:,}]|(request|req|review|body)\s*[,)])/.exec(
         text,
       );
     t.notOk(m, `${file}${m ? `: ${m[0].slice(0, 80)}` : ''}`);

@@ -168,10 +168,10 @@ t.test('limits hold over real TLS connections', async (t) => {
     clearInterval(keepTrickling);
     t.not(ms, 'timeout', 'closed');
     t.ok(
-      typeof ms === 'number' && ms < SMALL.headersTimeoutMs + 3 * SMALL.timeoutCheckIntervalMs + 300,
+      typeof ms === 'number' && ms < SMALL.headersTimeoutMs + 3 * SMALL.timeoutCheckIntervalMs + 1500,
       `after ${String(ms)} ms`,
     );
-    t.match(c.received(), /^(HTTP\/1\.1 408|)/, '408 or just closed');
+    t.match(c.received(), /^(HTTP\/1\.1 408 |$)/, '408 or just closed');
   });
 
   await t.test('a body that never finishes: cut after requestTimeout', async (t) => {
@@ -184,10 +184,10 @@ t.test('limits hold over real TLS connections', async (t) => {
     clearInterval(keepTrickling);
     t.not(ms, 'timeout', 'closed');
     t.ok(
-      typeof ms === 'number' && ms < SMALL.requestTimeoutMs + 3 * SMALL.timeoutCheckIntervalMs + 300,
+      typeof ms === 'number' && ms < SMALL.requestTimeoutMs + 3 * SMALL.timeoutCheckIntervalMs + 1500,
       `after ${String(ms)} ms`,
     );
-    t.match(c.received(), /^(HTTP\/1\.1 408|)/, '408 or just closed');
+    t.match(c.received(), /^(HTTP\/1\.1 408 |$)/, '408 or just closed');
   });
 
   await t.test('an idle keep-alive connection: kept for keepAliveTimeout, then closed', async (t) => {
@@ -420,7 +420,7 @@ t.test('plain HTTP on the webhook port gets no HTTP answer', async (t) => {
   socket.destroy();
   const answer = Buffer.concat(chunks).toString('latin1');
   t.ok(closed, 'the server closed the connection');
-  t.notMatch(answer, /^HTTP\/1\.[01] 200/, `no HTTP 200 (got ${JSON.stringify(answer.slice(0, 40))})`);
+  t.notMatch(answer, /^HTTP\//, `no HTTP answer (got ${JSON.stringify(answer.slice(0, 40))})`);
   t.notMatch(answer, /AdmissionReview/, 'and no review answer');
 });
 

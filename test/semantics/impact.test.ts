@@ -125,8 +125,3 @@ t.test('a destination naming one source of a shared egress row keeps its own ans
     'a/db-1>b/cache: TCP 6379 -> No Connections',
   ]);
 });
-
-t.test('every class pair is listed once', async (t) => {
-  const listed = pairs(impactOfCreate(LOCK_EGRESS)).map((p) => p.split(':')[0]);
-  t.same(listed, [...new Set(listed)]);
-});

@@ -161,25 +161,12 @@ t.test('HTTPS end to end, with a certificate rotated under load', async (t) => {
     );
   });
 
-  await t.test('TLS below 1.2 is refused', async (t) => {
-    const agent = new Agent({ keepAlive: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' });
-    await t.rejects(
-      postReview(
-        server.port,
-        agent,
-        ca.cert,
-        policyReview('CREATE', 'shop', 'p', { after: FRONTEND_TO_CART }),
-      ),
-    );
-  });
-
   await t.test(
     'rotation while reviews are in flight: every review answered, new connections get the new certificate',
     async (t) => {
       const agent = new Agent({ keepAlive: true, maxSockets: 4 });
       t.teardown(() => agent.destroy());
       const answers: { answer: Answer; uid: string; afterReload: boolean }[] = [];
-      let rotated = false;
       let stop = false;
       let sent = 0;
       const worker = async (w: number): Promise<void> => {
@@ -203,17 +190,14 @@ t.test('HTTPS end to end, with a certificate rotated under load', async (t) => {
       const workers = [0, 1, 2, 3].map(worker);
       while (answers.length < 20) await new Promise((r) => setTimeout(r, 5));
       await writeSecretVolume(dir, '2025_02_01_00_00_00.2', second);
-      rotated = true;
       await reloadSeen;
       const target = answers.length + 40;
       while (answers.length < target) await new Promise((r) => setTimeout(r, 5));
       stop = true;
       await Promise.all(workers);
 
-      t.ok(rotated);
       t.equal(reloads.length, 1, 'reloaded once');
       t.equal(reloads[0], second.cert);
-      t.ok(answers.length >= 60, `${answers.length} reviews`);
       t.ok(
         answers.every(
           ({ answer, uid }) => answer.status === 200 && answer.uid === uid && answer.allowed !== null,

@@ -75,10 +75,11 @@ t.test('maxStateAgeMs 0 always analyses against the current state', async (t) =>
   };
   const app = buildTestApp({ source, maxStateAgeMs: 0, warmIntervalMs: 0 });
   t.teardown(() => app.close());
-  await postReview(
+  const first = await postReview(
     app,
     policyReview('CREATE', 'fresh', 'p', { after: DENY_ALL_EGRESS }, { uid: 'x', dryRun: true }),
   );
+  t.equal(first.body.response.allowed, true, 'no pod yet: nothing to break');
   current = { snapshot: withPod, version: 2 };
   const res = await postReview(
     app,
