@@ -74,6 +74,7 @@ function run(ctx: CheckContext): CheckFinding[] {
         for (const dc of dst.list) {
           for (const s of endpointsOf(sc)) {
             for (const d of endpointsOf(dc)) {
+              poll();
               if (s === d) continue;
               if (s.classIds.length > 1 || d.classIds.length > 1) {
                 const key = s.position * n + d.position;

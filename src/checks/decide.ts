@@ -30,16 +30,8 @@ export interface Requester {
 
 const SEVERITY_ORDER: Record<Severity, number> = { deny: 0, warn: 1, info: 2 };
 
-/** Enforcement label values by namespace, once per snapshot. */
-const enforcementLabels = new WeakMap<ClusterSnapshot, ReadonlyMap<string, string | undefined>>();
-
 export function namespaceEnforcement(snapshot: ClusterSnapshot, namespace: string): Enforcement {
-  let labels = enforcementLabels.get(snapshot);
-  if (!labels) {
-    labels = new Map(snapshot.namespaces.map((n) => [n.name, n.labels[ENFORCEMENT_LABEL]]));
-    enforcementLabels.set(snapshot, labels);
-  }
-  const value = labels.get(namespace);
+  const value = snapshot.namespaces.find((n) => n.name === namespace)?.labels[ENFORCEMENT_LABEL];
   return value === 'warn' || value === 'off' ? value : 'enforce';
 }
 

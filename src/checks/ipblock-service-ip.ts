@@ -15,13 +15,11 @@ import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
 
 function backendIps(ctx: CheckContext, svc: ServiceRecord): string[] {
-  const sel = svc.selector;
-  if (!sel) return [];
+  if (!svc.selector) return [];
+  // one selector object per Service: matchSelector compiles it once
+  const sel = { matchLabels: svc.selector, matchExpressions: [] };
   return ctx.snapshot.pods
-    .filter(
-      (p) =>
-        p.namespace === svc.namespace && matchSelector({ matchLabels: sel, matchExpressions: [] }, p.labels),
-    )
+    .filter((p) => p.namespace === svc.namespace && matchSelector(sel, p.labels))
     .flatMap((p) => p.ips);
 }
 
@@ -52,6 +50,8 @@ function ipBlocks(p: PolicyRecord): { path: string; cidr: string; except: readon
 function run(ctx: CheckContext): CheckFinding[] {
   const p = ctx.change.object;
   if (!p) return [];
+  const blocks = ipBlocks(p);
+  if (blocks.length === 0) return [];
   const out: CheckFinding[] = [];
   // a Service's addresses are parsed, and its backends looked up, once (not once per ipBlock)
   const clusterIps = new Map(ctx.snapshot.services.map((s) => [s, parseAddresses(s.clusterIPs)]));
@@ -65,7 +65,7 @@ function run(ctx: CheckContext): CheckFinding[] {
     return ips;
   };
   const poll = pollEvery(ctx.interrupt, 'ipblock-service-ip');
-  for (const block of ipBlocks(p)) {
+  for (const block of blocks) {
     poll();
     if (block.cidr.endsWith('/0')) continue;
     const set = ipBlockToSet(block.cidr, block.except, poll);

@@ -38,13 +38,14 @@ function run(ctx: CheckContext): CheckFinding[] {
     readonly podSelector: LabelSelector | null;
   }): Verdict => {
     const nsSel = peer.namespaceSelector;
-    if (nsSel !== null && peerNamespaces(peer, p.namespace, namespaces).length === 0) {
+    const selected = peerNamespaces(peer, p.namespace, namespaces);
+    if (nsSel !== null && selected.length === 0) {
       namespaceLabels ??= labelValuesOf(namespaces.map((n) => n.labels));
       return { kind: 'no-namespace', hint: typoHintAmong(nsSel, namespaceLabels) };
     }
     if (peerSelectsAny(peer, p.namespace, index)) return { kind: 'fine' };
     if (!peer.podSelector) return { kind: 'no-pod', hint: null };
-    const inNamespaces = [...new Set(peerNamespaces(peer, p.namespace, namespaces))];
+    const inNamespaces = [...new Set(selected)];
     const where = inNamespaces.join('\u0000');
     let values = podLabels.get(where);
     if (!values) {

@@ -102,7 +102,7 @@ function compilePortEntry(p: PortRecord): ConnectionSet | NamedPortRef {
 }
 
 export function compilePorts(ports: readonly PortRecord[], poll?: Poll): CompiledPorts {
-  if (ports.length === 0) return { all: true, numeric: ALL_CONNECTIONS, named: [] };
+  if (ports.length === 0) return ALL_PORTS;
   const numeric: ConnectionSet[] = [];
   const named: NamedPortRef[] = [];
   for (const p of ports) {
@@ -130,12 +130,6 @@ export interface CompileOptions {
   readonly interrupt?: Interrupt;
 }
 
-/**
- * The one-argument form keeps `records.map(compilePolicy)` well typed (the
- * index map passes as `options` has no `interrupt`: it compiles without polling).
- */
-export function compilePolicy(p: PolicyRecord): CompiledPolicy;
-export function compilePolicy(p: PolicyRecord, options: CompileOptions): CompiledPolicy;
 export function compilePolicy(p: PolicyRecord, options: CompileOptions = {}): CompiledPolicy {
   const poll = pollEvery(options.interrupt ?? NEVER_INTERRUPT, 'compile');
   const isolates = policyDirections(p);

@@ -45,7 +45,7 @@ export function buildConnectivityModel(
   snapshot: ClusterSnapshot,
   options: EndpointOptions = CONNECTIVITY_ENDPOINTS,
 ): ConnectivityModel {
-  const policies = snapshot.policies.map(compilePolicy);
+  const policies = snapshot.policies.map((p) => compilePolicy(p));
   const index = buildClassIndex(
     listEndpoints(snapshot, options),
     snapshot.namespaces,

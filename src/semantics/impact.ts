@@ -30,7 +30,7 @@ import {
 } from './connection-set.js';
 import type { EndpointOptions } from './endpoints.js';
 import { ANALYSIS_ENDPOINTS, listEndpoints } from './endpoints.js';
-import { policySelects, resolveRulePorts } from './evaluate.js';
+import { policySelects } from './evaluate.js';
 import { diffExternalRanges, externalRangesOf } from './external-ranges.js';
 import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
@@ -69,7 +69,7 @@ export interface PrepareOptions {
 
 export function prepareState(snapshot: ClusterSnapshot, options: PrepareOptions = {}): PreparedState {
   const { endpoints = ANALYSIS_ENDPOINTS, extraEndpoints = [], extraIpSets = [] } = options;
-  const compiledList = snapshot.policies.map(compilePolicy);
+  const compiledList = snapshot.policies.map((p) => compilePolicy(p));
   const index = buildClassIndex(
     [...listEndpoints(snapshot, endpoints), ...extraEndpoints],
     snapshot.namespaces,
@@ -542,12 +542,6 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
         for (const id of look.namedBy(side, 'egress', a)) explicitSrc.add(id);
       }
       for (const id of explicitSrc) visit(classes[id] as EndpointClass, a);
-      const ingressOpen = (x: SideSummary): ConnectionSet => {
-        if (!x.isolated) return ALL_CONNECTIONS;
-        let conn = NO_CONNECTIONS;
-        for (const p of x.open) conn = unionConnections(conn, resolveRulePorts(p, self));
-        return conn;
-      };
       record(
         makeGroup(
           model.index,
@@ -556,8 +550,8 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
           'every pod without egress policies',
         ),
         self,
-        ingressOpen(ingress[0]),
-        ingressOpen(ingress[1]),
+        model.before.openIngress(a),
+        model.after.openIngress(a),
       );
       for (const members of model.before.openGroups('egress')) {
         const g = groupOf(members, explicitSrc, 'pods whose egress allows every destination');

@@ -478,7 +478,6 @@ function buildModel(
         model.openGroups(direction);
         model.namedBy(direction, -1);
       }
-      for (const c of index.classes) model.openIngress(c);
     },
     selectingPolicies: (c, direction) => summary(c, direction).policies,
     isIsolated: (c, direction) => summary(c, direction).isolated,

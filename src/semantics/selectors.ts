@@ -34,30 +34,14 @@ const matchers = new WeakMap<LabelSelector, Matcher>();
 function compileSelector(s: LabelSelector): Matcher {
   const keys = Object.keys(s.matchLabels);
   const values = keys.map((k) => s.matchLabels[k] as string);
-  const expressions = s.matchExpressions.map((r) => ({ ...r, set: new Set(r.values) }));
+  const expressions = s.matchExpressions;
   if (keys.length === 0 && expressions.length === 0) return () => true;
   return (labels) => {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       if (labels[k] !== values[i] || !Object.hasOwn(labels, k)) return false;
     }
-    for (const r of expressions) {
-      const has = Object.hasOwn(labels, r.key);
-      switch (r.operator) {
-        case 'In':
-          if (!has || !r.set.has(labels[r.key] as string)) return false;
-          break;
-        case 'NotIn':
-          if (has && r.set.has(labels[r.key] as string)) return false;
-          break;
-        case 'Exists':
-          if (!has) return false;
-          break;
-        case 'DoesNotExist':
-          if (has) return false;
-          break;
-      }
-    }
+    for (const r of expressions) if (!matchRequirement(r, labels)) return false;
     return true;
   };
 }

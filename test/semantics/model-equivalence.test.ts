@@ -203,7 +203,7 @@ t.test('indexed model agrees with the reference on every class pair and atom', a
   fc.assert(
     fc.property(clusterArb, ({ pods, policies }) => {
       const snap = snapshotOf(pods, policies);
-      const compiled = policies.map(compilePolicy);
+      const compiled = policies.map((p) => compilePolicy(p));
       const index = buildClassIndex(
         listEndpoints(snap, CONNECTIVITY_ENDPOINTS),
         NAMESPACES,
@@ -238,7 +238,7 @@ t.test('connectivity enumeration equals the brute-force pairwise evaluation', as
       const snap = snapshotOf(pods, policies);
       const cm = buildConnectivityModel(snap);
       const got = computeConnectivity(cm);
-      const ref = createEvaluator(policies.map(compilePolicy));
+      const ref = createEvaluator(policies.map((p) => compilePolicy(p)));
       const { index } = cm;
       const expected = new Map<string, string>();
       for (const e of index.endpoints) {
@@ -352,8 +352,8 @@ for (const [name, arb, numRuns] of [
             }
           }
           const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-          const refBefore = createEvaluator(policies.map(compilePolicy));
-          const refAfter = createEvaluator(policiesAfter.map(compilePolicy));
+          const refBefore = createEvaluator(policies.map((p) => compilePolicy(p)));
+          const refAfter = createEvaluator(policiesAfter.map((p) => compilePolicy(p)));
           const expected = new Map<string, string>();
           const classes: EndpointClass[] = [...model.index.classes];
           for (const s of classes) {
@@ -369,7 +369,7 @@ for (const [name, arb, numRuns] of [
             );
           }
           const atoms = atomizeAddressSpace(
-            collectIpBlockSets([...policies, ...policiesAfter].map(compilePolicy)),
+            collectIpBlockSets([...policies, ...policiesAfter].map((p) => compilePolicy(p))),
           );
           for (const c of classes) {
             for (const atom of atoms) {

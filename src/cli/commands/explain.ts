@@ -67,7 +67,7 @@ export function registerExplain(program: Command, io: CliIo, setExit: (code: num
       const { snapshot } = await loadManifests(opts.state);
       const src = resolveRef(snapshot, opts.from, '--from', false);
       const dst = resolveRef(snapshot, opts.to, '--to', true);
-      const policies = snapshot.policies.map(compilePolicy);
+      const policies = snapshot.policies.map((p) => compilePolicy(p));
       const specs = [src, dst].flatMap((r) => ('spec' in r ? [r.spec] : []));
       const index = buildClassIndex(specs, snapshot.namespaces, collectIpBlockSets(policies));
       const peerOf = (r: Resolved, i: number): PeerEndpoint => {
