@@ -37,11 +37,7 @@ async function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
     const answer = await postOverTls({ port, agent, body });
     return answer.status === 200 && echoedUid(answer.text) === uid ? 'answered' : 'lost';
   } catch (error) {
-    // refused: the connection was refused, or reset before the server accepted it
-    const refused =
-      error instanceof TlsPostError &&
-      (error.code === 'ECONNREFUSED' || (!error.connected && error.code === 'ECONNRESET'));
-    return refused ? 'refused' : 'lost';
+    return error instanceof TlsPostError && error.refused ? 'refused' : 'lost';
   }
 }
 

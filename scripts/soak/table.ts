@@ -2,8 +2,8 @@
 
 export interface SoakRow {
   readonly phase: string;
-  /** Requests (reviews, handshakes, fuzz cases) sent. */
-  readonly requests: number;
+  /** Requests (reviews, handshakes) sent and counted; null where none are counted (fuzz runs in tap). */
+  readonly requests: number | null;
   /** Failures: connection errors, timeouts, lost or malformed answers, failed assertions. */
   readonly errors: number;
   /** Answers other than 2xx to valid reviews (null where it does not apply). */
@@ -20,7 +20,7 @@ export interface SoakRow {
 
 const COLUMNS: readonly [string, (row: SoakRow) => string][] = [
   ['phase', (r) => r.phase],
-  ['requests', (r) => String(r.requests)],
+  ['requests', (r) => (r.requests === null ? '-' : String(r.requests))],
   ['errors', (r) => String(r.errors)],
   ['non-2xx', (r) => (r.non2xx === null ? '-' : String(r.non2xx))],
   ['p99 ms', (r) => (r.p99Ms === null ? '-' : r.p99Ms.toFixed(1))],

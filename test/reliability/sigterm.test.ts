@@ -5,10 +5,10 @@
  * drain say `Connection: close`, new connections are refused once the listener closes, and the
  * process exits 0 well within the pod's grace period (30 s).
  */
-import { Agent, request } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { Agent } from 'node:https';
 import t from 'tap';
 import { spawnServe, repoPath } from '../support/serve-child.js';
+import { echoedUid, postOverTls, TlsPostError } from '../support/tls-client.js';
 import { FRONTEND_TO_CART, policyReview } from '../support/webhook.js';
 
 const GRACE_PERIOD_MS = 30_000;
@@ -24,63 +24,24 @@ type Outcome =
   | { readonly kind: 'refused'; readonly at: number }
   | { readonly kind: 'failed'; readonly error: string; readonly at: number };
 
-function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
+async function post(port: number, agent: Agent, uid: string): Promise<Outcome> {
   const body = JSON.stringify(
     policyReview('CREATE', 'shop', `p-${uid}`, { after: FRONTEND_TO_CART }, { uid, dryRun: true }),
   );
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/validate',
-        method: 'POST',
-        agent,
-        rejectUnauthorized: false, // the development certificate
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => {
-          let echoed: string | null = null;
-          try {
-            echoed = (JSON.parse(text) as { response?: { uid?: string } }).response?.uid ?? null;
-          } catch {
-            echoed = null;
-          }
-          resolve({
-            kind: 'answered',
-            uid,
-            ok: res.statusCode === 200 && echoed === uid,
-            close: res.headers.connection === 'close',
-            at: Date.now(),
-          });
-        });
-        res.on('error', (error: NodeJS.ErrnoException) =>
-          resolve({ kind: 'failed', error: error.code ?? error.message, at: Date.now() }),
-        );
-      },
-    );
-    // Whether the server accepted the connection: its TLS handshake completed. A connection reset
-    // before that was still in the kernel's accept queue when the listener closed: refused, not
-    // lost (the review was never read).
-    let accepted = false;
-    req.on('socket', (socket: TLSSocket) => {
-      // a kept-alive socket was accepted long ago; a new one once its handshake completes
-      if (req.reusedSocket) accepted = true;
-      else socket.once('secureConnect', () => (accepted = true));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(
-        error.code === 'ECONNREFUSED' ||
-          (!accepted && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
-          ? { kind: 'refused', at: Date.now() }
-          : { kind: 'failed', error: `${uid}: ${error.code ?? error.message}`, at: Date.now() },
-      ),
-    );
-    req.end(body);
-  });
+  try {
+    const answer = await postOverTls({ port, agent, body }); // the development certificate: no CA
+    return {
+      kind: 'answered',
+      uid,
+      ok: answer.status === 200 && echoedUid(answer.text) === uid,
+      close: answer.headers.connection === 'close',
+      at: Date.now(),
+    };
+  } catch (error) {
+    if (error instanceof TlsPostError && error.refused) return { kind: 'refused', at: Date.now() };
+    const e = error as NodeJS.ErrnoException;
+    return { kind: 'failed', error: `${uid}: ${e.code ?? e.message}`, at: Date.now() };
+  }
 }
 
 t.test(

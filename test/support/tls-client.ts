@@ -4,6 +4,7 @@
  * rotate a serving certificate the way the kubelet updates a mounted Secret.
  */
 import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Agent, request } from 'node:https';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -21,6 +22,7 @@ export interface TlsPost {
 
 export interface TlsAnswer {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   readonly text: string;
   /** Serial number of the certificate the server presented. */
   readonly serial: string;
@@ -37,6 +39,18 @@ export class TlsPostError extends Error {
     super(
       `POST failed (${code ?? options.cause.message})${connected ? ' after the handshake' : ''}`,
       options,
+    );
+  }
+
+  /**
+   * Refused, not lost: the connection was refused, or reset before the server accepted it (its
+   * TLS handshake had not completed: it was still in the kernel's accept queue when the listener
+   * closed, so the review was never read).
+   */
+  get refused(): boolean {
+    return (
+      this.code === 'ECONNREFUSED' ||
+      (!this.connected && (this.code === 'ECONNRESET' || this.code === 'EPIPE'))
     );
   }
 }
@@ -59,7 +73,7 @@ export function postOverTls(post: TlsPost): Promise<TlsAnswer> {
         const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, serial }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, serial }));
         res.on('error', (error: NodeJS.ErrnoException) =>
           reject(new TlsPostError(error.code, true, { cause: error })),
         );
