@@ -119,10 +119,6 @@ export class ReviewStream {
     return this.#templates.length;
   }
 
-  get sent(): number {
-    return this.#sent;
-  }
-
   next(): string {
     const i = this.#sent++;
     const n = this.#templates.length;

@@ -64,10 +64,6 @@ export class Child {
     return new Child(spec);
   }
 
-  get pid(): number | undefined {
-    return this.#process.pid;
-  }
-
   /**
    * The next message of type `type` (earlier messages of other types are kept). A `failed`
    * message, the child's exit or `timeoutMs` without the message reject.
@@ -115,11 +111,6 @@ export class Child {
     const timer = setTimeout(() => this.#process.kill('SIGKILL'), timeoutMs);
     await this.#exited;
     clearTimeout(timer);
-  }
-
-  /** Kills the child at once (its pid only). */
-  kill(): void {
-    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGKILL');
   }
 
   #deliver(message: unknown): void {

@@ -41,7 +41,6 @@ export function buildNoopWebhook(tls: TlsMaterial): FastifyInstance<Server> {
       ...TLS_SETTINGS,
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
     },
   });

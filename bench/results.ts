@@ -6,6 +6,7 @@ import type { AdmissionFigures } from './admission-bench.js';
 import type { EngineFigures } from './engine-bench.js';
 import { isFiniteNumber, isRecord } from './guards.js';
 import type { SizeName } from './sizes.js';
+import type { MachineInfo } from './machine.js';
 import type { StateFigures } from './state-bench.js';
 
 export interface SizeFigures {
@@ -21,17 +22,9 @@ export interface SizeFigures {
   readonly wall_s: number;
 }
 
-export interface BenchMeta {
-  readonly date: string;
-  readonly node: string;
-  readonly platform: string;
-  readonly cpu_model: string;
-  readonly nproc: number;
-  readonly memory_gib: number;
+export interface BenchMeta extends MachineInfo {
   readonly loadavg_start: readonly number[];
   readonly loadavg_end: readonly number[];
-  readonly git_commit: string | null;
-  readonly git_dirty: boolean | null;
   readonly quick: boolean;
   readonly sizes_run: readonly SizeName[];
   readonly duration_s: number;

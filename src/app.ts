@@ -90,11 +90,11 @@ export const TLS_SETTINGS = {
 export function build(opts: BuildOptions): WebhookApp {
   const now = opts.now ?? (() => performance.now());
   const limits = resolveHttpLimits(opts.limits);
-  // Node's own server options (http.createServer), for the limits Fastify does not set itself.
+  // Node's own server options (http.createServer), for the limits Fastify does not set itself
+  // (Fastify sets requestTimeout from its own option below).
   const nodeServerOptions = {
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
     connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
   };
   const common = {

@@ -22,11 +22,10 @@ import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { build, TLS_SETTINGS, type BuildOptions, type WebhookApp } from './app.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import { readTlsMaterial, watchTlsMaterial, type TlsWatcher } from './tls/certificate-files.js';
 import { generateSelfSignedCertificate, type TlsMaterial } from './tls/certificates.js';
 
-export const DEFAULT_PORT = 8443;
-export const DEFAULT_HOST = '0.0.0.0';
 export const DEV_CERTIFICATE_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 
 export type TlsSource =

@@ -25,9 +25,6 @@ import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.
 import type { WebhookMetrics } from './metrics.js';
 import { answerFailure, type Reviewer, type ReviewSummary } from './review-handler.js';
 
-export type { ErrorBody } from './error-body.js';
-export { VALIDATE_BODY_LIMIT } from './http-limits.js';
-
 export interface WebhookPluginOptions {
   readonly reviewer: Reviewer;
   readonly metrics: WebhookMetrics;

@@ -4,7 +4,7 @@
  * request uid to echo.
  */
 import t from 'tap';
-import { VALIDATE_BODY_LIMIT } from '../../src/webhook/plugin.js';
+import { VALIDATE_BODY_LIMIT } from '../../src/webhook/http-limits.js';
 import { admissionReview, buildTestApp, FRONTEND_TO_CART, policyReview } from '../support/webhook.js';
 
 interface ErrorBody {

@@ -2,10 +2,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadManifests } from '../../cluster/manifest-files.js';
 import { staticStateSource } from '../../cluster/state-source.js';
 import type { ClusterStateSource } from '../../cluster/state-source.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../listen-defaults.js';
 import type { TlsSource } from '../../server.js';
 
-/** The server's default port, repeated here so the CLI does not load the server to print help. */
-const DEFAULT_PORT = 8443;
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { loadConfigFile } from '../config-file.js';
@@ -32,7 +31,7 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
     )
     .option('--config <file>', 'configuration file (YAML or JSON)')
     .addOption(new Option('--port <port>', 'HTTPS port').default(DEFAULT_PORT).argParser(parsePort))
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
     .option('--tls-cert <file>', 'serving certificate (PEM), reloaded when the file changes')
     .option('--tls-key <file>', 'private key of the serving certificate (PEM)')
     .addOption(
