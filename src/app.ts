@@ -60,6 +60,8 @@ export interface BuildOptions {
   readonly loadShedding?: Partial<LoadSheddingOptions> | false;
   /** Milliseconds since the epoch, the clock of the state source's timestamps (staleness metric). */
   readonly wallClock?: () => number;
+  /** Why /readyz must say not ready whatever the state (the server: `shutting down` while draining). */
+  readonly notReadyReason?: () => string | null;
 }
 
 export const DEFAULT_WARM_INTERVAL_MS = 1000;
@@ -172,7 +174,12 @@ export function build(opts: BuildOptions): WebhookApp {
       return false;
     };
   }
-  void app.register(probesPlugin, { source: opts.source, metrics, analysisReady: () => analysisReady() });
+  void app.register(probesPlugin, {
+    source: opts.source,
+    metrics,
+    analysisReady: () => analysisReady(),
+    notReadyReason: opts.notReadyReason ?? (() => null),
+  });
   const loadShedding =
     opts.loadShedding === false ? null : { ...DEFAULT_LOAD_SHEDDING, ...opts.loadShedding };
   void app.register(webhookPlugin, {

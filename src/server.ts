@@ -21,7 +21,6 @@
 import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { build, TLS_SETTINGS, type BuildOptions, type WebhookApp } from './app.js';
-import type { ClusterStateSource } from './cluster/state-source.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './listen-defaults.js';
 import { readTlsMaterial, watchTlsMaterial, type TlsWatcher } from './tls/certificate-files.js';
 import { generateSelfSignedCertificate, type TlsMaterial } from './tls/certificates.js';
@@ -70,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let draining = false;
   const app = build({
     ...options,
-    source: failReadinessWhen(options.source, () => draining),
+    notReadyReason: () => (draining ? 'shutting down' : null),
     https: material,
   });
   const server = app.server;
@@ -178,18 +177,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new TypeError('the webhook is not bound to a TCP port');
   }
   return { app, host: address.address, port: address.port, close, closeNow, closed };
-}
-
-/** `source`, not ready while `failing()` says so (during the drain). */
-function failReadinessWhen(source: ClusterStateSource, failing: () => boolean): ClusterStateSource {
-  return {
-    snapshot: () => source.snapshot(),
-    version: () => source.version(),
-    status: () => source.status(),
-    start: () => source.start(),
-    stop: () => source.stop(),
-    readiness: () => (failing() ? { ready: false, reason: 'shutting down' } : source.readiness()),
-  };
 }
 
 async function loadTlsMaterial(tls: TlsSource): Promise<TlsMaterial> {

@@ -12,6 +12,8 @@ export interface ProbesPluginOptions {
   readonly metrics: WebhookMetrics;
   /** False until the analysis state for the current cluster state has been prepared once. */
   readonly analysisReady: () => boolean;
+  /** A reason to be not ready that comes before the state's (e.g. shutting down); null: none. */
+  readonly notReadyReason: () => string | null;
 }
 
 export const PREPARING_REASON = 'preparing the analysis state';
@@ -20,6 +22,8 @@ export const probesPlugin: FastifyPluginAsync<ProbesPluginOptions, RawServerBase
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
+    const down = opts.notReadyReason();
+    if (down !== null) return reply.code(503).send({ ready: false, reason: down });
     const source = opts.source.readiness();
     const { ready, reason } =
       source.ready && !opts.analysisReady() ? { ready: false, reason: PREPARING_REASON } : source;

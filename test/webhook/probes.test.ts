@@ -97,6 +97,17 @@ t.test('/readyz: a failed preparation is retried (the version of a static state 
   t.ok(calls >= 2, `snapshot taken ${calls} times`);
 });
 
+t.test('/readyz: not ready while shutting down, though the state (and its metric) is ready', async (t) => {
+  const { source, markSynced } = slowSource();
+  markSynced();
+  const app = buildTestApp({ source, warmIntervalMs: 0, notReadyReason: () => 'shutting down' });
+  t.teardown(() => app.close());
+  const res = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(res.statusCode, 503);
+  t.same(res.json(), { ready: false, reason: 'shutting down' });
+  t.equal(metricValue(await scrapeMetrics(app), 'netpol_preflight_state_ready'), 1);
+});
+
 t.test('/readyz does not wait for a prepared analysis state when warming is off', async (t) => {
   const { source, markSynced } = slowSource();
   markSynced();
