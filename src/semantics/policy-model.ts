@@ -38,7 +38,7 @@ import type { Evaluator, PeerEndpoint } from './evaluate.js';
 import { policySelects, resolveNamedPorts, resolveRulePorts } from './evaluate.js';
 import type { Interrupt, Poll } from './interrupt.js';
 import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
-import type { IpRange, IpSet } from './ip-set.js';
+import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
 
 export interface RuleTargets {
@@ -65,8 +65,6 @@ export interface PolicyModel extends Evaluator {
   readonly index: ClassIndex;
   /** The policies of one namespace. */
   policiesIn(namespace: string): readonly CompiledPolicy[];
-  /** The External address space cut at every ipBlock boundary of these policies (and the index's). */
-  readonly atoms: readonly IpRange[];
   summary(c: EndpointClass, direction: Direction): SideSummary;
   /** True when the side allows something to every peer without naming it (not isolated, or a rule without peers). */
   hasOpenSide(c: EndpointClass, direction: Direction): boolean;
@@ -237,8 +235,6 @@ function sideAllowsWith(summary: SideSummary, self: EndpointClass, other: PeerEn
 }
 
 export interface PolicyModelOptions {
-  /** Atoms of the External space; default: the index's (derived models: the base's). */
-  readonly atoms?: readonly IpRange[];
   /**
    * Polled while summaries are built, per rule and per peer (not per class); see interrupt.ts.
    * Only for a model of one analysis: a model shared by many keeps the default, NEVER_INTERRUPT.
@@ -269,7 +265,6 @@ export function createPolicyModel(
   return buildModel(
     index,
     { policiesIn: (ns) => byNamespace.get(ns) ?? [], all: () => policies, base: null, changed: [] },
-    options.atoms ?? index.atoms,
     options.interrupt ?? NEVER_INTERRUPT,
   );
 }
@@ -309,17 +304,11 @@ export function derivePolicyModel(
       base,
       changed,
     },
-    options.atoms ?? base.atoms,
     options.interrupt ?? NEVER_INTERRUPT,
   );
 }
 
-function buildModel(
-  index: ClassIndex,
-  source: PolicySource,
-  atoms: readonly IpRange[],
-  interrupt: Interrupt,
-): PolicyModel {
+function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrupt): PolicyModel {
   const { base, changed } = source;
   const poll = pollEvery(interrupt, 'policy model');
   const changedNamespaces = new Set(changed.map((p) => p.namespace));
@@ -410,7 +399,6 @@ function buildModel(
       return source.all();
     },
     policiesIn: source.policiesIn,
-    atoms,
     summary,
     hasOpenSide,
     openClasses(direction) {
