@@ -16,6 +16,7 @@ import type {
 } from '../model/findings.js';
 import { ENFORCEMENT_LABEL, OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
+import { findNamespace } from '../model/records.js';
 import type { CheckState, ContextOptions } from './context.js';
 import { buildCheckContext, prepareCheckState } from './context.js';
 import { withSeverity } from './lazy-fix.js';
@@ -31,7 +32,7 @@ export interface Requester {
 const SEVERITY_ORDER: Record<Severity, number> = { deny: 0, warn: 1, info: 2 };
 
 export function namespaceEnforcement(snapshot: ClusterSnapshot, namespace: string): Enforcement {
-  const value = snapshot.namespaces.find((n) => n.name === namespace)?.labels[ENFORCEMENT_LABEL];
+  const value = findNamespace(snapshot, namespace)?.labels[ENFORCEMENT_LABEL];
   return value === 'warn' || value === 'off' ? value : 'enforce';
 }
 

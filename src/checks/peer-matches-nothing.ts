@@ -9,11 +9,12 @@
  */
 import type { CheckFinding } from '../model/findings.js';
 import type { LabelSelector } from '../model/records.js';
+import { namespacesSelected } from '../semantics/classes.js';
 import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, peerNamespaces, peerSelectsAny, selectorKey, selectorPeers } from './peers.js';
+import { isAndTrap, peerSelectsAny, selectorKey, selectorPeers } from './peers.js';
 import type { LabelValues } from './selection.js';
 import { labelValuesOf, typoHintAmong } from './selection.js';
 
@@ -38,7 +39,7 @@ function run(ctx: CheckContext): CheckFinding[] {
     readonly podSelector: LabelSelector | null;
   }): Verdict => {
     const nsSel = peer.namespaceSelector;
-    const selected = peerNamespaces(peer, p.namespace, namespaces);
+    const selected = nsSel === null ? [p.namespace] : namespacesSelected(index, nsSel);
     if (nsSel !== null && selected.length === 0) {
       namespaceLabels ??= labelValuesOf(namespaces.map((n) => n.labels));
       return { kind: 'no-namespace', hint: typoHintAmong(nsSel, namespaceLabels) };

@@ -2,10 +2,9 @@
  * The selector peers of a policy, with their field paths, and what each
  * selects among the endpoints of the state.
  */
-import type { Direction, LabelSelector, NamespaceRecord, PolicyRecord } from '../model/records.js';
+import type { Direction, LabelSelector, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
 import { classesMatching, namespacesSelected } from '../semantics/classes.js';
-import { matchSelector } from '../semantics/selectors.js';
 
 export interface SelectorPeer {
   readonly direction: Direction;
@@ -37,17 +36,6 @@ export function selectorPeers(p: PolicyRecord): SelectorPeer[] {
 /** Equal for peers with the same selectors: to work out what a repeated peer selects once. */
 export function selectorKey(peer: SelectorPair): string {
   return JSON.stringify([peer.namespaceSelector, peer.podSelector]);
-}
-
-/** Namespaces a peer's namespaceSelector selects (the policy's own when absent). */
-export function peerNamespaces(
-  peer: { readonly namespaceSelector: LabelSelector | null },
-  policyNamespace: string,
-  namespaces: readonly NamespaceRecord[],
-): string[] {
-  if (peer.namespaceSelector === null) return [policyNamespace];
-  const sel = peer.namespaceSelector;
-  return namespaces.filter((n) => matchSelector(sel, n.labels)).map((n) => n.name);
 }
 
 type SelectorPair = {

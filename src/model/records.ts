@@ -171,3 +171,18 @@ export const DEFAULT_NAMESPACE = 'default';
 export function policyKey(p: { readonly namespace: string; readonly name: string }): string {
   return `${p.namespace}/${p.name}`;
 }
+
+const namespacesByName = new WeakMap<readonly NamespaceRecord[], ReadonlyMap<string, NamespaceRecord>>();
+
+/**
+ * The snapshot's namespace named `name` (undefined when it has none): looked up in a map built
+ * once per namespace list, which every snapshot derived by a policy change shares.
+ */
+export function findNamespace(snapshot: ClusterSnapshot, name: string): NamespaceRecord | undefined {
+  let byName = namespacesByName.get(snapshot.namespaces);
+  if (!byName) {
+    byName = new Map(snapshot.namespaces.map((n) => [n.name, n]));
+    namespacesByName.set(snapshot.namespaces, byName);
+  }
+  return byName.get(name);
+}

@@ -5,7 +5,7 @@
  */
 import type { PolicyChange } from '../model/findings.js';
 import type { ClusterSnapshot, PolicyRecord } from '../model/records.js';
-import { policyKey } from '../model/records.js';
+import { findNamespace, policyKey } from '../model/records.js';
 import { parseNetworkPolicy } from '../parse/network-policy.js';
 import { formatFieldIssue, type FieldIssue } from '../parse/issues.js';
 import type { AdmissionRequest } from './admission-review.js';
@@ -39,7 +39,7 @@ export function triageRequest(request: AdmissionRequest, snapshot: ClusterSnapsh
   if (request.operation === 'CONNECT') return 'connect';
   if (request.subResource !== undefined && request.subResource !== '') return 'subresource';
   const namespace = request.namespace ?? namespaceOf(request.object ?? request.oldObject);
-  if (snapshot.namespaces.some((n) => n.name === namespace && n.phase === 'Terminating')) {
+  if (typeof namespace === 'string' && findNamespace(snapshot, namespace)?.phase === 'Terminating') {
     return 'terminating-namespace';
   }
   // Compared without recursion: a hostile spec may be nested deeper than the stack allows.
