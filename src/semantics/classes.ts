@@ -19,7 +19,7 @@ import type { ContainerPort, LabelSelector, Labels, NamespaceRecord } from '../m
 import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
-import { matchSelector } from './selectors.js';
+import { selectorMatcher } from './selectors.js';
 
 export interface EndpointMember {
   readonly labels: Labels;
@@ -68,8 +68,8 @@ export interface ClassIndex {
   /** Every namespace (declared, or only referenced by an endpoint) with its labels. */
   readonly namespaces: readonly { readonly name: string; readonly labels: Labels }[];
   readonly classesByNamespace: ReadonlyMap<string, readonly EndpointClass[]>;
-  /** Classes by `namespace\u0000key=value` of their labels. */
-  readonly classesByNamespaceLabel: ReadonlyMap<string, readonly EndpointClass[]>;
+  /** Per namespace, its classes by each of their labels (keyed by labelEntryKey). */
+  readonly classesByLabel: ReadonlyMap<string, ReadonlyMap<string, readonly EndpointClass[]>>;
   readonly endpointsOfClass: ReadonlyMap<number, readonly Endpoint[]>;
   /** Class representative addresses sorted by value, per family, for ipBlock lookups. */
   readonly addressIndex: Readonly<Record<4 | 6, AddressIndex>>;
@@ -78,6 +78,11 @@ export interface ClassIndex {
 export interface AddressIndex {
   readonly values: readonly bigint[];
   readonly classIds: readonly number[];
+}
+
+/** The key of one label in ClassIndex.classesByLabel (NUL cannot occur in a key or a value). */
+function labelEntryKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
 }
 
 function sortedEntries(labels: Labels): string {
@@ -184,10 +189,10 @@ function buildLookups(
   nsLabels: ReadonlyMap<string, Labels>,
 ): Pick<
   ClassIndex,
-  'namespaces' | 'classesByNamespace' | 'classesByNamespaceLabel' | 'endpointsOfClass' | 'addressIndex'
+  'namespaces' | 'classesByNamespace' | 'classesByLabel' | 'endpointsOfClass' | 'addressIndex'
 > {
   const classesByNamespace = new Map<string, EndpointClass[]>();
-  const classesByNamespaceLabel = new Map<string, EndpointClass[]>();
+  const classesByLabel = new Map<string, Map<string, EndpointClass[]>>();
   const push = (m: Map<string, EndpointClass[]>, k: string, c: EndpointClass): void => {
     const list = m.get(k);
     if (list) list.push(c);
@@ -195,8 +200,9 @@ function buildLookups(
   };
   for (const c of classes) {
     push(classesByNamespace, c.namespace, c);
-    for (const [k, v] of Object.entries(c.labels))
-      push(classesByNamespaceLabel, `${c.namespace}\u0000${k}=${v}`, c);
+    let byLabel = classesByLabel.get(c.namespace);
+    if (!byLabel) classesByLabel.set(c.namespace, (byLabel = new Map()));
+    for (const [k, v] of Object.entries(c.labels)) push(byLabel, labelEntryKey(k, v), c);
   }
   const names = new Set([...nsLabels.keys(), ...classesByNamespace.keys()]);
   const namespaces = [...names].sort().map((name) => ({ name, labels: labelsOfNamespace(nsLabels, name) }));
@@ -222,7 +228,7 @@ function buildLookups(
   return {
     namespaces,
     classesByNamespace,
-    classesByNamespaceLabel,
+    classesByLabel,
     endpointsOfClass,
     addressIndex: { 4: toIndex(entries[4]), 6: toIndex(entries[6]) },
   };
@@ -254,9 +260,10 @@ export function namespacesSelected(index: ClassIndex, selector: LabelSelector): 
     // Through the label index when the selector requires a label value.
     const first = Object.entries(selector.matchLabels)[0];
     const candidates = first
-      ? (namespacesByLabel(index).get(`${first[0]}=${first[1]}`) ?? [])
+      ? (namespacesByLabel(index).get(labelEntryKey(first[0], first[1])) ?? [])
       : index.namespaces;
-    names = candidates.filter((n) => matchSelector(selector, n.labels)).map((n) => n.name);
+    const matches = selectorMatcher(selector);
+    names = candidates.filter((n) => matches(n.labels)).map((n) => n.name);
     perIndex.set(selector, names);
   }
   return names;
@@ -265,16 +272,16 @@ export function namespacesSelected(index: ClassIndex, selector: LabelSelector): 
 type IndexedNamespace = ClassIndex['namespaces'][number];
 const namespaceLabelIndexes = new WeakMap<ClassIndex, ReadonlyMap<string, readonly IndexedNamespace[]>>();
 
-/** The index's namespaces by `key=value` of each of their labels (sorted like index.namespaces). */
+/** The index's namespaces by each of their labels (labelEntryKey), sorted like index.namespaces. */
 function namespacesByLabel(index: ClassIndex): ReadonlyMap<string, readonly IndexedNamespace[]> {
   let byLabel = namespaceLabelIndexes.get(index);
   if (!byLabel) {
     const m = new Map<string, IndexedNamespace[]>();
     for (const n of index.namespaces) {
       for (const [k, v] of Object.entries(n.labels)) {
-        const list = m.get(`${k}=${v}`);
+        const list = m.get(labelEntryKey(k, v));
         if (list) list.push(n);
-        else m.set(`${k}=${v}`, [n]);
+        else m.set(labelEntryKey(k, v), [n]);
       }
     }
     byLabel = m;
@@ -284,30 +291,60 @@ function namespacesByLabel(index: ClassIndex): ReadonlyMap<string, readonly Inde
 }
 
 /**
+ * How a pod selector is looked up in ClassIndex.classesByLabel: the label entries whose
+ * classes include every match (their lists are disjoint: a class has one value per key), or
+ * null when the selector requires no label value; `exact` when those classes are the matches.
+ */
+interface SelectorLookup {
+  readonly labelKeys: readonly string[] | null;
+  readonly exact: boolean;
+}
+
+const selectorLookups = new WeakMap<LabelSelector, SelectorLookup>();
+
+function lookupOf(selector: LabelSelector): SelectorLookup {
+  let hit = selectorLookups.get(selector);
+  if (!hit) {
+    const labels = Object.entries(selector.matchLabels);
+    const first = labels[0];
+    const inExpr = selector.matchExpressions.find((r) => r.operator === 'In');
+    if (first) {
+      const exact = labels.length === 1 && selector.matchExpressions.length === 0;
+      hit = { labelKeys: [labelEntryKey(first[0], first[1])], exact };
+    } else if (inExpr) {
+      const exact = selector.matchExpressions.length === 1;
+      hit = { labelKeys: [...new Set(inExpr.values)].map((v) => labelEntryKey(inExpr.key, v)), exact };
+    } else {
+      hit = { labelKeys: null, exact: false };
+    }
+    selectorLookups.set(selector, hit);
+  }
+  return hit;
+}
+
+const NO_CLASSES: readonly EndpointClass[] = Object.freeze([]);
+
+/**
  * The classes of `namespace` a pod selector selects (null: all of them),
- * through the label index when the selector requires a label value.
+ * through the label index when the selector requires a label value. The
+ * result may be one of the index's own lists: never modify it.
  */
 export function classesMatching(
   index: ClassIndex,
   namespace: string,
   selector: LabelSelector | null,
-): EndpointClass[] {
-  const all = index.classesByNamespace.get(namespace) ?? [];
-  if (selector === null) return [...all];
-  let candidates: readonly EndpointClass[] = all;
-  const first = Object.entries(selector.matchLabels)[0];
-  if (first) {
-    candidates = index.classesByNamespaceLabel.get(`${namespace}\u0000${first[0]}=${first[1]}`) ?? [];
-  } else {
-    const inExpr = selector.matchExpressions.find((r) => r.operator === 'In');
-    if (inExpr) {
-      const seen = new Set<EndpointClass>();
-      for (const v of inExpr.values) {
-        for (const c of index.classesByNamespaceLabel.get(`${namespace}\u0000${inExpr.key}=${v}`) ?? [])
-          seen.add(c);
-      }
-      candidates = [...seen];
-    }
+): readonly EndpointClass[] {
+  if (selector === null) return index.classesByNamespace.get(namespace) ?? NO_CLASSES;
+  const { labelKeys, exact } = lookupOf(selector);
+  let candidates: readonly EndpointClass[];
+  if (labelKeys === null) candidates = index.classesByNamespace.get(namespace) ?? NO_CLASSES;
+  else {
+    const byLabel = index.classesByLabel.get(namespace);
+    if (!byLabel) return NO_CLASSES;
+    if (labelKeys.length === 1) candidates = byLabel.get(labelKeys[0] as string) ?? NO_CLASSES;
+    else candidates = labelKeys.flatMap((k) => byLabel.get(k) ?? NO_CLASSES);
   }
-  return candidates.filter((c) => matchSelector(selector, c.labels));
+  if (exact) return candidates;
+  const matches = selectorMatcher(selector);
+  return candidates.filter((c) => matches(c.labels));
 }

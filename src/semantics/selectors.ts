@@ -46,13 +46,18 @@ function compileSelector(s: LabelSelector): Matcher {
   };
 }
 
-export function matchSelector(s: LabelSelector, labels: Labels): boolean {
+/** The selector compiled into a predicate on labels (once per selector object). */
+export function selectorMatcher(s: LabelSelector): (labels: Labels) => boolean {
   let m = matchers.get(s);
   if (!m) {
     m = compileSelector(s);
     matchers.set(s, m);
   }
-  return m(labels);
+  return m;
+}
+
+export function matchSelector(s: LabelSelector, labels: Labels): boolean {
+  return selectorMatcher(s)(labels);
 }
 
 /** `k=v,k2 in (a,b),!k3` — the kubectl form, for messages. */
