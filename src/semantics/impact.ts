@@ -356,14 +356,27 @@ const SIDES: readonly Side[] = ['before', 'after'];
 /** Per-change lookups shared by every affected class: computed once, from the base model's caches. */
 interface ChangeLookups {
   readonly affected: ReadonlySet<number>;
+  /**
+   * The affected classes whose side in a direction differs before and after. Only they are
+   * evaluated pair by pair as peers of other affected classes: an affected class whose side in
+   * that direction did not change is a peer like any other (named, or in a group).
+   */
+  readonly changed: Readonly<Record<Direction, ReadonlySet<number>>>;
   /** Classes naming x in their `direction` summary, on one side. */
   namedBy(side: Side, direction: Direction, x: EndpointClass): Set<number>;
 }
 
 function changeLookups(model: ChangeModel): ChangeLookups {
   const affected = new Set(model.affected.map((c) => c.id));
+  const changedIn = (direction: Direction): Set<number> =>
+    new Set(
+      model.affected
+        .filter((c) => model.before.summary(c, direction) !== model.after.summary(c, direction))
+        .map((c) => c.id),
+    );
   return {
     affected,
+    changed: { ingress: changedIn('ingress'), egress: changedIn('egress') },
     namedBy(side, direction, x) {
       const out = new Set<number>();
       for (const id of model.before.namedBy(direction, x.id)) if (!affected.has(id)) out.add(id);
@@ -448,11 +461,11 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     if (row) return row;
     row = [];
     for (const id of new IdUnion([egress[0].specific, egress[1].specific])) {
-      if (look.affected.has(id)) continue;
+      if (look.changed.ingress.has(id)) continue;
       pairCheckpoint();
       const d = classes[id] as EndpointClass;
-      // d is not affected: its ingress is the same on both sides; towards a source it does not name
-      // it allows its open part. (The source is not read by an egress side: any class will do.)
+      // d's ingress is the same on both sides; towards a source it does not name it allows its
+      // open part. (The source is not read by an egress side: any class will do.)
       const open = model.before.openIngress(d);
       if (isEmptyConnections(open)) continue;
       const eBefore = sideAllowsClass(egress[0], d, d);
@@ -487,8 +500,8 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     // isolated classes with rules without peers by group (same open rules, same answer).
     const egress = SIDES.map((side) => model[side].summary(a, 'egress')) as [SideSummary, SideSummary];
     if (egress[0] !== egress[1]) {
-      // Pairs with a class naming a, or affected: evaluated pair by pair.
-      const namingA = new Set<number>(look.affected);
+      // Pairs with a class naming a, or whose ingress changed too: evaluated pair by pair.
+      const namingA = new Set<number>(look.changed.ingress);
       for (const side of SIDES) for (const id of look.namedBy(side, 'ingress', a)) namingA.add(id);
       for (const id of namingA) visit(a, classes[id] as EndpointClass);
       const explicitDst = new IdUnion([namingA, egress[0].specific, egress[1].specific]);
@@ -536,7 +549,7 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     // unrestricted class as one group, isolated classes with open egress rules by group.
     const ingress = SIDES.map((side) => model[side].summary(a, 'ingress')) as [SideSummary, SideSummary];
     if (ingress[0] !== ingress[1]) {
-      const explicitSrc = new Set<number>(look.affected);
+      const explicitSrc = new Set<number>(look.changed.egress);
       for (const side of SIDES) {
         for (const id of model[side].summary(a, 'ingress').specific.keys()) explicitSrc.add(id);
         for (const id of look.namedBy(side, 'egress', a)) explicitSrc.add(id);
@@ -561,12 +574,11 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
       }
     }
 
-    // External ranges, both directions.
+    // External ranges, in each direction whose side changed.
     for (const direction of ['egress', 'ingress'] as const) {
-      const diffs = diffExternalRanges(
-        externalRangesOf(model.before.summary(a, direction), a),
-        externalRangesOf(model.after.summary(a, direction), a),
-      );
+      const sides = direction === 'egress' ? egress : ingress;
+      if (sides[0] === sides[1]) continue;
+      const diffs = diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
       for (const d of diffs) {
         const ext: ImpactPeer = { kind: 'external', range: d.range };
         if (direction === 'egress') record(self, ext, d.before, d.after);

@@ -7,6 +7,7 @@
 import t from 'tap';
 import type { PolicyRecord } from '../../src/model/records.js';
 import { parseManifestTexts } from '../../src/parse/manifest-texts.js';
+import type { EndpointClass } from '../../src/semantics/classes.js';
 import { formatConnections } from '../../src/semantics/connection-set.js';
 import type { ImpactEntry, ImpactPeer } from '../../src/semantics/impact.js';
 import { buildChangeModel, computeImpact, prepareState } from '../../src/semantics/impact.js';
@@ -102,12 +103,26 @@ function name(p: ImpactPeer): string {
   return p.kind === 'group' ? p.description : 'external';
 }
 
-/** `src>dst: before -> after` for every class pair of the impact, sorted. */
+/** The classes of a peer: itself, a group's members, none for an External range. */
+function members(p: ImpactPeer): EndpointClass[] {
+  if (p.kind === 'class') return [p.cls];
+  return p.kind === 'group' ? [...p.classes()] : [];
+}
+
+/**
+ * `src>dst: before -> after` for every class pair of the impact, groups expanded into their
+ * members (whether a pair is listed alone or inside a group is the engine's choice), sorted.
+ */
 function pairs(impact: readonly ImpactEntry[]): string[] {
   return impact
-    .filter((e) => e.src.kind === 'class' && e.dst.kind === 'class')
-    .map(
-      (e) => `${name(e.src)}>${name(e.dst)}: ${formatConnections(e.before)} -> ${formatConnections(e.after)}`,
+    .flatMap((e) =>
+      members(e.src).flatMap((src) =>
+        members(e.dst).map(
+          (dst) =>
+            `${name({ kind: 'class', cls: src })}>${name({ kind: 'class', cls: dst })}: ` +
+            `${formatConnections(e.before)} -> ${formatConnections(e.after)}`,
+        ),
+      ),
     )
     .sort();
 }
