@@ -31,6 +31,7 @@ import {
 import type { EndpointOptions } from './endpoints.js';
 import { ANALYSIS_ENDPOINTS, listEndpoints } from './endpoints.js';
 import { policySelects } from './evaluate.js';
+import type { RangeChange } from './external-ranges.js';
 import { diffExternalRanges, externalRangesOf } from './external-ranges.js';
 import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
@@ -343,6 +344,11 @@ function hasNamedPorts(list: readonly CompiledPorts[]): boolean {
   return list.some((p) => p.named.length > 0);
 }
 
+/** True when a rule of the side without peers or with ipBlocks uses a named port. */
+function summaryNamesPorts(summary: SideSummary): boolean {
+  return hasNamedPorts(summary.open) || summary.external.some((e) => e.ports.named.length > 0);
+}
+
 /** Union of the numeric part of rules (valid when none of them uses a named port). */
 function numericUnion(list: readonly CompiledPorts[]): ConnectionSet {
   let conn = NO_CONNECTIONS;
@@ -479,6 +485,26 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     return row;
   };
 
+  // Per pair of summaries (before, after): the External ranges whose connections differ. Shared
+  // by every affected class with those summaries unless a rule's named port resolves on the class
+  // itself (ingress), the one way the class enters externalRangesOf.
+  const externalDiffs = new Map<SideSummary, Map<SideSummary, readonly RangeChange[]>>();
+  const externalDiff = (
+    sides: readonly [SideSummary, SideSummary],
+    a: EndpointClass,
+  ): readonly RangeChange[] => {
+    const perClass = sides.some((x) => x.direction === 'ingress' && summaryNamesPorts(x));
+    if (perClass) return diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
+    let perBefore = externalDiffs.get(sides[0]);
+    if (!perBefore) externalDiffs.set(sides[0], (perBefore = new Map()));
+    let diffs = perBefore.get(sides[1]);
+    if (!diffs) {
+      diffs = diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
+      perBefore.set(sides[1], diffs);
+    }
+    return diffs;
+  };
+
   /** Members of base groups minus the explicitly handled classes, as one lazily listed group. */
   const groupOf = (
     members: readonly EndpointClass[],
@@ -578,7 +604,7 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     for (const direction of ['egress', 'ingress'] as const) {
       const sides = direction === 'egress' ? egress : ingress;
       if (sides[0] === sides[1]) continue;
-      const diffs = diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
+      const diffs = externalDiff(sides, a);
       for (const d of diffs) {
         const ext: ImpactPeer = { kind: 'external', range: d.range };
         if (direction === 'egress') record(self, ext, d.before, d.after);
