@@ -157,7 +157,10 @@ function buildSummary(
 ): SideSummary {
   if (selecting.length === 0) return { ...NOT_ISOLATED, direction };
   const open: CompiledPorts[] = [];
-  const specific = new Map<number, CompiledPorts[]>();
+  // A class named by one rule shares that rule's one-entry list; a class named by several gets a
+  // list of its own (`several`), merged below.
+  const specific = new Map<number, readonly CompiledPorts[]>();
+  const several = new Set<number>();
   const external: { ips: IpSet; ports: CompiledPorts }[] = [];
   for (const p of selecting) {
     for (const rule of p.rules[direction]) {
@@ -167,17 +170,22 @@ function buildSummary(
         open.push(rule.ports);
         continue;
       }
+      const alone: readonly CompiledPorts[] = [rule.ports];
       for (const id of t.classIds) {
         const list = specific.get(id);
-        if (list) list.push(rule.ports);
-        else specific.set(id, [rule.ports]);
+        if (!list) specific.set(id, alone);
+        else if (several.has(id)) (list as CompiledPorts[]).push(rule.ports);
+        else {
+          specific.set(id, [...list, rule.ports]);
+          several.add(id);
+        }
       }
       for (const ips of t.ipSets) external.push({ ips, ports: rule.ports });
     }
   }
   // The rules naming one peer (or every peer) are merged into one entry: evaluating a pair then
   // costs one union however many rules a policy repeats.
-  for (const [id, list] of specific) if (list.length > 1) specific.set(id, [mergePorts(list)]);
+  for (const id of several) specific.set(id, [mergePorts(specific.get(id) as CompiledPorts[])]);
   const merged = open.length > 1 ? [mergePorts(open)] : open;
   return { direction, policies: selecting, isolated: true, open: merged, specific, external };
 }
@@ -363,6 +371,8 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
 
   const openLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const isolatedOpenLists: Partial<Record<Direction, EndpointClass[]>> = {};
+  // Like summaries: dense in a base model, a map of the few touched classes in a derived one.
+  const openIngressDense = dense ? new Array<ConnectionSet | undefined>(index.classes.length) : null;
   const openIngressCache = new Map<number, ConnectionSet>();
   const unrestrictedLists: Partial<Record<Direction, EndpointClass[]>> = {};
   const groupLists: Partial<Record<Direction, EndpointClass[][]>> = {};
@@ -435,12 +445,13 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
     },
     openIngress(c) {
       if (base && !changedNamespaces.has(c.namespace)) return base.openIngress(c);
-      let conn = openIngressCache.get(c.id);
+      let conn = openIngressDense ? openIngressDense[c.id] : openIngressCache.get(c.id);
       if (conn === undefined) {
         const s = summary(c, 'ingress');
         if (base && s === base.summary(c, 'ingress')) return base.openIngress(c);
         conn = s.isolated ? resolveAllOnClass(s.open, c) : ALL_CONNECTIONS;
-        openIngressCache.set(c.id, conn);
+        if (openIngressDense) openIngressDense[c.id] = conn;
+        else openIngressCache.set(c.id, conn);
       }
       return conn;
     },
