@@ -452,8 +452,9 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     );
   };
 
-  // Per pair of egress summaries (before, after): the classes they name, except affected ones,
-  // with what a source they do not name may send them before and after (when it differs).
+  // Per pair of egress summaries (before, after): the classes they name, except those whose
+  // ingress changed too (visited pair by pair), with what a source they do not name may send
+  // them before and after (when it differs).
   const egressRows = new Map<
     SideSummary,
     Map<SideSummary, [EndpointClass, ConnectionSet, ConnectionSet][]>
