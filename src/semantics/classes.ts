@@ -100,9 +100,10 @@ function portsKey(ports: readonly ContainerPort[]): string {
     .join(',');
 }
 
+type ParsedAddress = NonNullable<ReturnType<typeof parseAddress>>;
+
 /** Finds the atom containing an address (atoms are sorted and cover the whole space). */
-function atomIndexOf(atoms: readonly IpRange[], address: string): number {
-  const a = parseAddress(address);
+function atomIndexOf(atoms: readonly IpRange[], a: ParsedAddress | null): number {
   if (!a) return -1;
   let lo = 0;
   let hi = atoms.length - 1;
@@ -139,12 +140,16 @@ export function buildClassIndex(
   const classes: EndpointClass[] = [];
   const byKey = new Map<string, number>();
   const endpoints: Endpoint[] = [];
+  // Each address is parsed once, here; buildLookups reads the classes' addresses from this map.
+  const parsed = new Map<string, ParsedAddress | null>();
   for (const spec of specs) {
     const ids = new Set<number>();
     for (const m of spec.members) {
       const atomAddress = new Map<number, string>();
       for (const ip of m.ips) {
-        const i = atomIndexOf(atoms, ip);
+        let a = parsed.get(ip);
+        if (a === undefined) parsed.set(ip, (a = parseAddress(ip)));
+        const i = atomIndexOf(atoms, a);
         if (i >= 0 && !atomAddress.has(i)) atomAddress.set(i, ip);
       }
       const atomIds = [...atomAddress.keys()].sort((x, y) => x - y);
@@ -179,7 +184,7 @@ export function buildClassIndex(
     endpoints,
     atoms,
     namespaceLabels: nsLabels,
-    ...buildLookups(classes, endpoints, nsLabels),
+    ...buildLookups(classes, endpoints, nsLabels, parsed),
   };
 }
 
@@ -187,6 +192,7 @@ function buildLookups(
   classes: readonly EndpointClass[],
   endpoints: readonly Endpoint[],
   nsLabels: ReadonlyMap<string, Labels>,
+  parsed: ReadonlyMap<string, ParsedAddress | null>,
 ): Pick<
   ClassIndex,
   'namespaces' | 'classesByNamespace' | 'classesByLabel' | 'endpointsOfClass' | 'addressIndex'
@@ -217,7 +223,7 @@ function buildLookups(
   const entries: Record<4 | 6, [bigint, number][]> = { 4: [], 6: [] };
   for (const c of classes) {
     for (const a of c.addresses) {
-      const p = parseAddress(a);
+      const p = parsed.get(a) ?? parseAddress(a);
       if (p) entries[p.family].push([p.value, c.id]);
     }
   }

@@ -59,7 +59,8 @@ export const ANALYSIS_ENDPOINTS: EndpointOptions = {
   skipWorkloadsWithPods: true,
 };
 
-type OwnerChain = (namespace: string, owner: OwnerRef) => OwnerRef[];
+/** The chain of owners from a direct owner upwards; the same array for the same owner. */
+type OwnerChain = (namespace: string, owner: OwnerRef) => readonly OwnerRef[];
 
 /**
  * Follows ownerReferences through the workload objects of the snapshot
@@ -76,7 +77,12 @@ function ownerChainResolver(snapshot: ClusterSnapshot): OwnerChain {
     declared.add(key(w.namespace, w.kind, w.name));
     if (w.owner) ownerOf.set(key(w.namespace, w.kind, w.name), w.owner);
   }
+  // Every pod of a ReplicaSet has the same owner: its chain is walked once.
+  const chains = new Map<string, OwnerRef[]>();
   return (namespace, direct) => {
+    const memo = key(namespace, direct.kind, direct.name);
+    const known = chains.get(memo);
+    if (known) return known;
     const chain: OwnerRef[] = [];
     let owner: OwnerRef | null = direct;
     while (owner && chain.length < 4) {
@@ -94,24 +100,35 @@ function ownerChainResolver(snapshot: ClusterSnapshot): OwnerChain {
       }
       owner = parent;
     }
+    chains.set(memo, chain);
     return chain;
   };
 }
 
 /** Keys `ns/Kind/name` of the workload objects that have (running, per options) pods in the snapshot. */
-export function workloadsWithPods(snapshot: ClusterSnapshot, options: EndpointOptions): Set<string> {
-  const chainOf = ownerChainResolver(snapshot);
+export function workloadsWithPods(
+  snapshot: ClusterSnapshot,
+  options: EndpointOptions,
+  chainOf: OwnerChain = ownerChainResolver(snapshot),
+): Set<string> {
   const running = new Set<string>();
+  const counted = new Set<readonly OwnerRef[]>();
   for (const p of snapshot.pods) {
     if (options.skipCompletedPods && isCompleted(p)) continue;
     if (!p.owner) continue;
-    for (const o of chainOf(p.namespace, p.owner)) running.add(`${p.namespace}/${o.kind}/${o.name}`);
+    const chain = chainOf(p.namespace, p.owner);
+    // One chain per owner (see ownerChainResolver): its workloads are added once.
+    if (counted.has(chain)) continue;
+    counted.add(chain);
+    for (const o of chain) running.add(`${p.namespace}/${o.kind}/${o.name}`);
   }
   return running;
 }
 
 export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOptions): EndpointSpec[] {
-  const chainOf = options.nameByTopOwner ? ownerChainResolver(snapshot) : null;
+  const resolver =
+    options.nameByTopOwner || options.skipWorkloadsWithPods ? ownerChainResolver(snapshot) : null;
+  const chainOf = options.nameByTopOwner ? resolver : null;
   const byId = new Map<string, { spec: Omit<EndpointSpec, 'members'>; members: EndpointMember[] }>();
   const add = (spec: Omit<EndpointSpec, 'members'>, member: EndpointMember): void => {
     const hit = byId.get(spec.id);
@@ -130,7 +147,10 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
       memberOfPod(p),
     );
   }
-  const running = options.skipWorkloadsWithPods ? workloadsWithPods(snapshot, options) : new Set<string>();
+  const running =
+    options.skipWorkloadsWithPods && resolver
+      ? workloadsWithPods(snapshot, options, resolver)
+      : new Set<string>();
   for (const w of snapshot.workloads) {
     if (options.skipWorkloadsWithPods) {
       if (running.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
