@@ -102,6 +102,20 @@ function portsKey(ports: readonly ContainerPort[]): string {
 
 type ParsedAddress = NonNullable<ReturnType<typeof parseAddress>>;
 
+/** True when two members have the same labels, declared ports and hostNetwork (so the same class key part). */
+function sameShape(a: EndpointMember, b: EndpointMember): boolean {
+  if (a.hostNetwork !== b.hostNetwork || a.ports.length !== b.ports.length) return false;
+  for (let i = 0; i < a.ports.length; i++) {
+    const x = a.ports[i] as ContainerPort;
+    const y = b.ports[i] as ContainerPort;
+    if (x.name !== y.name || x.protocol !== y.protocol || x.port !== y.port) return false;
+  }
+  const keys = Object.keys(a.labels);
+  if (keys.length !== Object.keys(b.labels).length) return false;
+  for (const k of keys) if (!Object.hasOwn(b.labels, k) || b.labels[k] !== a.labels[k]) return false;
+  return true;
+}
+
 /** Finds the atom containing an address (atoms are sorted and cover the whole space). */
 function atomIndexOf(atoms: readonly IpRange[], a: ParsedAddress | null): number {
   if (!a) return -1;
@@ -144,6 +158,10 @@ export function buildClassIndex(
   const parsed = new Map<string, ParsedAddress | null>();
   for (const spec of specs) {
     const ids = new Set<number>();
+    // The members of one endpoint (the pods of a ReplicaSet) mostly look alike: the part of the
+    // class key that describes them is rebuilt only when a member differs from the previous one.
+    let shapeOf: EndpointMember | null = null;
+    let shape = '';
     for (const m of spec.members) {
       const atomAddress = new Map<number, string>();
       for (const ip of m.ips) {
@@ -153,13 +171,13 @@ export function buildClassIndex(
         if (i >= 0 && !atomAddress.has(i)) atomAddress.set(i, ip);
       }
       const atomIds = [...atomAddress.keys()].sort((x, y) => x - y);
-      const key = [
-        spec.namespace,
-        sortedEntries(m.labels),
-        portsKey(m.ports),
-        m.hostNetwork ? 'h' : '',
-        atomIds.join(','),
-      ].join('\u0000');
+      if (shapeOf === null || !sameShape(shapeOf, m)) {
+        shapeOf = m;
+        shape = [spec.namespace, sortedEntries(m.labels), portsKey(m.ports), m.hostNetwork ? 'h' : ''].join(
+          '\u0000',
+        );
+      }
+      const key = `${shape}\u0000${atomIds.join(',')}`;
       let id = byKey.get(key);
       if (id === undefined) {
         id = classes.length;
