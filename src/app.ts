@@ -16,6 +16,7 @@ import Fastify, {
 import type { PreflightConfig } from './model/config.js';
 import { decideChange } from './checks/decide.js';
 import type { ClusterStateSource } from './cluster/state-source.js';
+import type { Steps } from './semantics/steps.js';
 import type { TlsMaterial } from './tls/certificates.js';
 import { resolveHttpLimits, type HttpLimits } from './webhook/http-limits.js';
 import { DEFAULT_LOAD_SHEDDING, type LoadSheddingOptions } from './webhook/load-shedding.js';
@@ -65,6 +66,8 @@ export interface BuildOptions {
 }
 
 export const DEFAULT_WARM_INTERVAL_MS = 1000;
+/** How long one slice of a preparation runs before reviews get their turn (see warmSteps). */
+export const WARM_SLICE_MS = 10;
 
 /**
  * Cipher suites for TLS 1.2: forward secret (ECDHE) and authenticated encryption (GCM, ChaCha20)
@@ -139,23 +142,48 @@ export function build(opts: BuildOptions): WebhookApp {
   // preparing takes seconds, which the first review must not spend out of its deadline.
   let analysisReady = (): boolean => true;
   if (warmEvery > 0) {
-    // Preparing is synchronous work proportional to the cluster: on a large, busy cluster it
-    // is spaced so that it takes at most a fifth of the time, but never so far apart that
-    // reviews outlive maxStateAgeMs and prepare on the review path themselves.
+    // Preparing is work proportional to the cluster (seconds at 150,000 pods). It runs in slices
+    // of WARM_SLICE_MS, so reviews and probes are answered in between; on a large, busy cluster
+    // preparations are spaced so that they take at most a fifth of the time, but never so far
+    // apart that reviews outlive maxStateAgeMs and prepare on the review path themselves.
     let warmedVersion = -1;
     let nextAt = 0;
+    let inProgress: { readonly steps: Steps<void>; readonly version: number; cost: number } | null = null;
+    let slice: NodeJS.Immediate | null = null;
+    const spaceNext = (cost: number): void => {
+      nextAt = now() + Math.min(4 * cost, Math.max(0, maxStateAgeMs - cost - warmEvery));
+    };
+    const runSlice = (): void => {
+      slice = null;
+      const current = inProgress;
+      if (!current) return;
+      const started = now();
+      let done = false;
+      try {
+        do {
+          done = current.steps.next().done === true;
+        } while (!done && now() - started < WARM_SLICE_MS);
+      } catch (error) {
+        inProgress = null;
+        app.log.error({ err: error }, 'preparing the analysis state failed; retrying at the next interval');
+        spaceNext(current.cost + (now() - started));
+        return;
+      }
+      current.cost += now() - started;
+      if (!done) {
+        slice = setImmediate(runSlice);
+        return;
+      }
+      inProgress = null;
+      warmedVersion = current.version;
+      spaceNext(current.cost);
+    };
     const warmIfDue = (): void => {
+      if (inProgress) return;
       const version = opts.source.version();
       if (version === warmedVersion || now() < nextAt || !opts.source.readiness().ready) return;
-      const started = now();
-      try {
-        reviewer.warm();
-        warmedVersion = version;
-      } catch (error) {
-        app.log.error({ err: error }, 'preparing the analysis state failed; retrying at the next interval');
-      }
-      const cost = now() - started;
-      nextAt = now() + Math.min(4 * cost, Math.max(0, maxStateAgeMs - cost - warmEvery));
+      inProgress = { steps: reviewer.warmSteps(), version, cost: 0 };
+      runSlice();
     };
     const timer = setInterval(warmIfDue, warmEvery);
     timer.unref();
@@ -163,6 +191,9 @@ export function build(opts: BuildOptions): WebhookApp {
     app.addHook('onClose', async () => {
       clearInterval(timer);
       if (firstWarm) clearImmediate(firstWarm);
+      if (slice) clearImmediate(slice);
+      inProgress?.steps.return();
+      inProgress = null;
     });
     analysisReady = () => {
       if (reviewer.prepared()) return true;

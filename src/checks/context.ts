@@ -9,9 +9,16 @@ import type { ClusterSnapshot } from '../model/records.js';
 import type { EndpointClass } from '../semantics/classes.js';
 import type { ChangeModel, ImpactEntry } from '../semantics/impact.js';
 import type { PreparedState } from '../semantics/impact.js';
-import { buildChangeModel, computeImpact, derivePreparedState, prepareState } from '../semantics/impact.js';
+import {
+  buildChangeModel,
+  computeImpact,
+  derivePreparedState,
+  prepareStateSteps,
+} from '../semantics/impact.js';
 import type { Interrupt } from '../semantics/interrupt.js';
 import { NEVER_INTERRUPT } from '../semantics/interrupt.js';
+import type { Steps } from '../semantics/steps.js';
+import { drain } from '../semantics/steps.js';
 import type { ClassIndex } from '../semantics/classes.js';
 import type { CniStatus } from './cni-not-enforcing.js';
 import { detectCni } from './cni-not-enforcing.js';
@@ -71,9 +78,21 @@ export interface CheckState {
 }
 
 export function prepareCheckState(snapshot: ClusterSnapshot, config: PreflightConfig): CheckState {
+  return drain(prepareCheckStateSteps(snapshot, config));
+}
+
+/**
+ * prepareCheckState in slices (see semantics/steps.ts): the webhook runs it a few milliseconds
+ * at a time, so that preparing a large cluster does not hold up the reviews in the meantime.
+ */
+export function* prepareCheckStateSteps(
+  snapshot: ClusterSnapshot,
+  config: PreflightConfig,
+): Steps<CheckState> {
   const dnsPlan = planDns(snapshot, config.dns);
-  const prepared = prepareState(snapshot, { extraEndpoints: dnsPlan.assumedEndpoints });
-  prepared.model.warm();
+  yield;
+  const prepared = yield* prepareStateSteps(snapshot, { extraEndpoints: dnsPlan.assumedEndpoints });
+  yield* prepared.model.warmSteps();
   const targets = new WeakMap<ClassIndex, readonly DnsTarget[]>();
   return {
     kind: 'check-state',

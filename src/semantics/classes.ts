@@ -20,6 +20,8 @@ import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
 import { selectorMatcher } from './selectors.js';
+import type { Steps } from './steps.js';
+import { drain, stepCounter } from './steps.js';
 
 export interface EndpointMember {
   readonly labels: Labels;
@@ -149,6 +151,16 @@ export function buildClassIndex(
   namespaces: readonly NamespaceRecord[],
   ipBlockSets: readonly IpSet[],
 ): ClassIndex {
+  return drain(buildClassIndexSteps(specs, namespaces, ipBlockSets));
+}
+
+/** buildClassIndex in slices (see steps.ts). */
+export function* buildClassIndexSteps(
+  specs: readonly EndpointSpec[],
+  namespaces: readonly NamespaceRecord[],
+  ipBlockSets: readonly IpSet[],
+): Steps<ClassIndex> {
+  const step = stepCounter();
   const atoms = atomizeAddressSpace(ipBlockSets);
   const nsLabels = namespaceLabelMap(namespaces);
   const classes: EndpointClass[] = [];
@@ -163,6 +175,7 @@ export function buildClassIndex(
     let shapeOf: EndpointMember | null = null;
     let shape = '';
     for (const m of spec.members) {
+      if (step()) yield;
       const atomAddress = new Map<number, string>();
       for (const ip of m.ips) {
         let a = parsed.get(ip);
@@ -202,19 +215,22 @@ export function buildClassIndex(
     endpoints,
     atoms,
     namespaceLabels: nsLabels,
-    ...buildLookups(classes, endpoints, nsLabels, parsed),
+    ...(yield* buildLookups(classes, endpoints, nsLabels, parsed)),
   };
 }
 
-function buildLookups(
+function* buildLookups(
   classes: readonly EndpointClass[],
   endpoints: readonly Endpoint[],
   nsLabels: ReadonlyMap<string, Labels>,
   parsed: ReadonlyMap<string, ParsedAddress | null>,
-): Pick<
-  ClassIndex,
-  'namespaces' | 'classesByNamespace' | 'classesByLabel' | 'endpointsOfClass' | 'addressIndex'
+): Steps<
+  Pick<
+    ClassIndex,
+    'namespaces' | 'classesByNamespace' | 'classesByLabel' | 'endpointsOfClass' | 'addressIndex'
+  >
 > {
+  const step = stepCounter();
   const classesByNamespace = new Map<string, EndpointClass[]>();
   const classesByLabel = new Map<string, Map<string, EndpointClass[]>>();
   const push = (m: Map<string, EndpointClass[]>, k: string, c: EndpointClass): void => {
@@ -223,6 +239,7 @@ function buildLookups(
     else m.set(k, [c]);
   };
   for (const c of classes) {
+    if (step()) yield;
     push(classesByNamespace, c.namespace, c);
     let byLabel = classesByLabel.get(c.namespace);
     if (!byLabel) classesByLabel.set(c.namespace, (byLabel = new Map()));
@@ -232,6 +249,7 @@ function buildLookups(
   const namespaces = [...names].sort().map((name) => ({ name, labels: labelsOfNamespace(nsLabels, name) }));
   const endpointsOfClass = new Map<number, Endpoint[]>();
   for (const e of endpoints) {
+    if (step()) yield;
     for (const id of e.classIds) {
       const list = endpointsOfClass.get(id);
       if (list) list.push(e);
@@ -240,6 +258,7 @@ function buildLookups(
   }
   const entries: Record<4 | 6, [bigint, number][]> = { 4: [], 6: [] };
   for (const c of classes) {
+    if (step()) yield;
     for (const a of c.addresses) {
       const p = parsed.get(a) ?? parseAddress(a);
       if (p) entries[p.family].push([p.value, c.id]);

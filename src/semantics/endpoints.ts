@@ -10,6 +10,8 @@
 import type { ClusterSnapshot, OwnerRef, PodRecord } from '../model/records.js';
 import { WORKLOAD_KINDS } from '../model/records.js';
 import type { EndpointMember, EndpointSpec } from './classes.js';
+import type { Steps } from './steps.js';
+import { drain, stepCounter } from './steps.js';
 
 export function formatPeerId(namespace: string, name: string, kind: string): string {
   return `${namespace}/${name}[${kind}]`;
@@ -106,14 +108,16 @@ function ownerChainResolver(snapshot: ClusterSnapshot): OwnerChain {
 }
 
 /** Keys `ns/Kind/name` of the workload objects that have (running, per options) pods in the snapshot. */
-export function workloadsWithPods(
+function* workloadsWithPods(
   snapshot: ClusterSnapshot,
   options: EndpointOptions,
-  chainOf: OwnerChain = ownerChainResolver(snapshot),
-): Set<string> {
+  chainOf: OwnerChain,
+): Steps<Set<string>> {
   const running = new Set<string>();
   const counted = new Set<readonly OwnerRef[]>();
+  const step = stepCounter();
   for (const p of snapshot.pods) {
+    if (step()) yield;
     if (options.skipCompletedPods && isCompleted(p)) continue;
     if (!p.owner) continue;
     const chain = chainOf(p.namespace, p.owner);
@@ -126,6 +130,14 @@ export function workloadsWithPods(
 }
 
 export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOptions): EndpointSpec[] {
+  return drain(listEndpointsSteps(snapshot, options));
+}
+
+/** listEndpoints in slices (see steps.ts). */
+export function* listEndpointsSteps(
+  snapshot: ClusterSnapshot,
+  options: EndpointOptions,
+): Steps<EndpointSpec[]> {
   const resolver =
     options.nameByTopOwner || options.skipWorkloadsWithPods ? ownerChainResolver(snapshot) : null;
   const chainOf = options.nameByTopOwner ? resolver : null;
@@ -139,7 +151,9 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
       byId.set(spec.id, { spec, members: [member] });
     }
   };
+  const step = stepCounter();
   for (const p of snapshot.pods) {
+    if (step()) yield;
     if (options.skipCompletedPods && isCompleted(p)) continue;
     const { name, kind } = podPeer(p, chainOf);
     add(
@@ -149,9 +163,10 @@ export function listEndpoints(snapshot: ClusterSnapshot, options: EndpointOption
   }
   const running =
     options.skipWorkloadsWithPods && resolver
-      ? workloadsWithPods(snapshot, options, resolver)
+      ? yield* workloadsWithPods(snapshot, options, resolver)
       : new Set<string>();
   for (const w of snapshot.workloads) {
+    if (step()) yield;
     if (options.skipWorkloadsWithPods) {
       if (running.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
       // A ReplicaSet of a Deployment (or a Job of a CronJob) is represented by its owner.

@@ -15,7 +15,7 @@
  */
 import type { ClusterSnapshot, Direction, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass, EndpointSpec } from './classes.js';
-import { buildClassIndex } from './classes.js';
+import { buildClassIndexSteps } from './classes.js';
 import type { CompiledPolicy, CompiledPorts } from './compile.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
@@ -29,7 +29,7 @@ import {
   unionConnections,
 } from './connection-set.js';
 import type { EndpointOptions } from './endpoints.js';
-import { ANALYSIS_ENDPOINTS, listEndpoints } from './endpoints.js';
+import { ANALYSIS_ENDPOINTS, listEndpointsSteps } from './endpoints.js';
 import { policySelects } from './evaluate.js';
 import type { RangeChange } from './external-ranges.js';
 import { diffExternalRanges, externalRangesOf } from './external-ranges.js';
@@ -37,6 +37,8 @@ import type { Interrupt } from './interrupt.js';
 import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import type { PolicyModel, SideSummary } from './policy-model.js';
+import type { Steps } from './steps.js';
+import { drain, stepCounter } from './steps.js';
 import { createPolicyModel, derivePolicyModel, sideAllowsClass } from './policy-model.js';
 
 export interface PolicySwap {
@@ -69,13 +71,26 @@ export interface PrepareOptions {
 }
 
 export function prepareState(snapshot: ClusterSnapshot, options: PrepareOptions = {}): PreparedState {
+  return drain(prepareStateSteps(snapshot, options));
+}
+
+/** prepareState in slices (see steps.ts). */
+export function* prepareStateSteps(
+  snapshot: ClusterSnapshot,
+  options: PrepareOptions = {},
+): Steps<PreparedState> {
   const { endpoints = ANALYSIS_ENDPOINTS, extraEndpoints = [], extraIpSets = [] } = options;
-  const compiledList = snapshot.policies.map((p) => compilePolicy(p));
-  const index = buildClassIndex(
-    [...listEndpoints(snapshot, endpoints), ...extraEndpoints],
-    snapshot.namespaces,
-    [...collectIpBlockSets(compiledList), ...extraIpSets],
-  );
+  const compiledList: CompiledPolicy[] = [];
+  const step = stepCounter();
+  for (const p of snapshot.policies) {
+    if (step()) yield;
+    compiledList.push(compilePolicy(p));
+  }
+  const specs = yield* listEndpointsSteps(snapshot, endpoints);
+  const index = yield* buildClassIndexSteps([...specs, ...extraEndpoints], snapshot.namespaces, [
+    ...collectIpBlockSets(compiledList),
+    ...extraIpSets,
+  ]);
   return {
     snapshot,
     index,

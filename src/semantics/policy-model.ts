@@ -40,6 +40,8 @@ import type { Interrupt, Poll } from './interrupt.js';
 import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
+import type { Steps } from './steps.js';
+import { drain, stepCounter } from './steps.js';
 
 export interface RuleTargets {
   /** The rule has no peers: every class and every External address. */
@@ -97,6 +99,8 @@ export interface PolicyModel extends Evaluator {
   openAllowed(src: EndpointClass, dst: EndpointClass): ConnectionSet;
   /** Computes every summary and lookup now (for a model that many analyses will share). */
   warm(): void;
+  /** warm in slices (see steps.ts). */
+  warmSteps(): Steps<void>;
 }
 
 const NOT_ISOLATED: Omit<SideSummary, 'direction'> = Object.freeze({
@@ -391,9 +395,11 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
     return `${rules.join(';')}#${ports}`;
   };
   const inverse: Partial<Record<Direction, Map<number, number[]>>> = {};
-  function buildInverse(direction: Direction): Map<number, number[]> {
+  function* buildInverse(direction: Direction): Steps<Map<number, number[]>> {
     const out = new Map<number, number[]>();
+    const step = stepCounter();
     for (const c of index.classes) {
+      if (step()) yield;
       for (const other of summary(c, direction).specific.keys()) {
         const list = out.get(other);
         if (list) list.push(c.id);
@@ -401,6 +407,19 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
       }
     }
     return out;
+  }
+
+  function* buildOpenGroups(direction: Direction): Steps<EndpointClass[][]> {
+    const groups = new Map<string, EndpointClass[]>();
+    const step = stepCounter();
+    for (const c of model.isolatedOpenClasses(direction)) {
+      if (step()) yield;
+      const k = openGroupKey(c, direction);
+      const g = groups.get(k);
+      if (g) g.push(c);
+      else groups.set(k, [c]);
+    }
+    return [...groups.values()];
   }
 
   const model: PolicyModel = {
@@ -423,20 +442,11 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
       return isolatedOpenLists[direction];
     },
     openGroups(direction) {
-      if (!groupLists[direction]) {
-        const groups = new Map<string, EndpointClass[]>();
-        for (const c of model.isolatedOpenClasses(direction)) {
-          const k = openGroupKey(c, direction);
-          const g = groups.get(k);
-          if (g) g.push(c);
-          else groups.set(k, [c]);
-        }
-        groupLists[direction] = [...groups.values()];
-      }
+      groupLists[direction] ??= drain(buildOpenGroups(direction));
       return groupLists[direction];
     },
     namedBy(direction, classId) {
-      inverse[direction] ??= buildInverse(direction);
+      inverse[direction] ??= drain(buildInverse(direction));
       return inverse[direction].get(classId) ?? [];
     },
     unrestrictedClasses(direction) {
@@ -470,12 +480,22 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
       return e === ALL_CONNECTIONS ? i : intersectConnections(e, i);
     },
     warm() {
+      drain(model.warmSteps());
+    },
+    *warmSteps() {
+      const step = stepCounter();
       for (const direction of ['ingress', 'egress'] as const) {
+        // The summaries first, a slice at a time: every list below reads them.
+        for (const c of index.classes) {
+          if (step()) yield;
+          summary(c, direction);
+        }
         model.openClasses(direction);
         model.isolatedOpenClasses(direction);
         model.unrestrictedClasses(direction);
-        model.openGroups(direction);
-        model.namedBy(direction, -1);
+        yield;
+        groupLists[direction] ??= yield* buildOpenGroups(direction);
+        inverse[direction] ??= yield* buildInverse(direction);
       }
     },
     selectingPolicies: (c, direction) => summary(c, direction).policies,

@@ -11,11 +11,13 @@ import { OVERRIDE_ANNOTATION } from '../model/findings.js';
 import type { ClusterSnapshot } from '../model/records.js';
 import type { ContextOptions } from '../checks/context.js';
 import type { CheckState } from '../checks/context.js';
-import { deriveCheckState, prepareCheckState } from '../checks/context.js';
+import { deriveCheckState, prepareCheckState, prepareCheckStateSteps } from '../checks/context.js';
 import type { Requester } from '../checks/decide.js';
 import { AnalysisInterruptedError } from '../checks/interrupt.js';
 import type { ClusterStateSource } from '../cluster/state-source.js';
 import { formatFieldIssue } from '../parse/issues.js';
+import type { Steps } from '../semantics/steps.js';
+import { drain } from '../semantics/steps.js';
 import { readPolicyChange, triageRequest, type SkipReason } from './admission-change.js';
 import {
   allowResponse,
@@ -116,6 +118,11 @@ export interface Reviewer {
    * current cluster state now, so the next review does not pay for it.
    */
   warm(): void;
+  /**
+   * warm in slices (see semantics/steps.ts). Until it is done, reviews keep using the latest
+   * prepared state, however old; a change admitted meanwhile keeps it as the latest.
+   */
+  warmSteps(): Steps<void>;
   /** True once an analysis state has been prepared (by warm or by a review). */
   prepared(): boolean;
 }
@@ -144,12 +151,30 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     latest = { prepared: p, at: now(), derivations: 0 };
     return p;
   }
+  /** True while warmSteps is preparing a newer state, a slice at a time. */
+  let warming = false;
   function preparedFor(snapshot: ClusterSnapshot): Prepared {
     const hit = prepared.get(snapshot);
     if (hit) return hit;
-    // latest includes every change admitted since it was prepared (recordAdmitted derives it)
-    if (latest && now() - latest.at <= options.maxStateAgeMs) return latest.prepared;
+    // latest includes every change admitted since it was prepared (recordAdmitted derives it).
+    // While a newer state is being prepared it stays in use past maxStateAgeMs: preparing on the
+    // review path as well would hold every review up for the whole preparation.
+    if (latest && (warming || now() - latest.at <= options.maxStateAgeMs)) return latest.prepared;
     return prepareNow(snapshot);
+  }
+  function* warmSteps(): Steps<void> {
+    const snapshot = effectiveSnapshot(source.snapshot());
+    if (prepared.has(snapshot)) return;
+    const overlayAtStart = overlay;
+    warming = true;
+    try {
+      const p = { state: yield* prepareCheckStateSteps(snapshot, config), generation: ++generations };
+      prepared.set(snapshot, p);
+      // A change admitted meanwhile is in latest (derived from it) but not in this state.
+      if (overlay === overlayAtStart) latest = { prepared: p, at: now(), derivations: 0 };
+    } finally {
+      warming = false;
+    }
   }
 
   function effectiveSnapshot(base: ClusterSnapshot): ClusterSnapshot {
@@ -271,10 +296,8 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   return {
     review,
     overlay: () => overlay,
-    warm: () => {
-      const snapshot = effectiveSnapshot(source.snapshot());
-      if (!prepared.has(snapshot)) prepareNow(snapshot);
-    },
+    warm: () => drain(warmSteps()),
+    warmSteps,
     prepared: () => generations > 0,
   };
 }
