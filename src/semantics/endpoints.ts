@@ -11,7 +11,7 @@ import type { ClusterSnapshot, OwnerRef, PodRecord } from '../model/records.js';
 import { WORKLOAD_KINDS } from '../model/records.js';
 import type { EndpointMember, EndpointSpec } from './classes.js';
 import type { Steps } from './steps.js';
-import { drain, stepCounter } from './steps.js';
+import { drain, forEachInSteps } from './steps.js';
 
 export function formatPeerId(namespace: string, name: string, kind: string): string {
   return `${namespace}/${name}[${kind}]`;
@@ -115,17 +115,14 @@ function* workloadsWithPods(
 ): Steps<Set<string>> {
   const running = new Set<string>();
   const counted = new Set<readonly OwnerRef[]>();
-  const step = stepCounter();
-  for (const p of snapshot.pods) {
-    if (step()) yield;
-    if (options.skipCompletedPods && isCompleted(p)) continue;
-    if (!p.owner) continue;
+  yield* forEachInSteps(snapshot.pods, (p) => {
+    if ((options.skipCompletedPods && isCompleted(p)) || !p.owner) return;
     const chain = chainOf(p.namespace, p.owner);
     // One chain per owner (see ownerChainResolver): its workloads are added once.
-    if (counted.has(chain)) continue;
+    if (counted.has(chain)) return;
     counted.add(chain);
     for (const o of chain) running.add(`${p.namespace}/${o.kind}/${o.name}`);
-  }
+  });
   return running;
 }
 
@@ -151,26 +148,23 @@ export function* listEndpointsSteps(
       byId.set(spec.id, { spec, members: [member] });
     }
   };
-  const step = stepCounter();
-  for (const p of snapshot.pods) {
-    if (step()) yield;
-    if (options.skipCompletedPods && isCompleted(p)) continue;
+  yield* forEachInSteps(snapshot.pods, (p) => {
+    if (options.skipCompletedPods && isCompleted(p)) return;
     const { name, kind } = podPeer(p, chainOf);
     add(
       { id: formatPeerId(p.namespace, name, kind), namespace: p.namespace, name, kind, origin: 'pods' },
       memberOfPod(p),
     );
-  }
+  });
   const running =
     options.skipWorkloadsWithPods && resolver
       ? yield* workloadsWithPods(snapshot, options, resolver)
       : new Set<string>();
-  for (const w of snapshot.workloads) {
-    if (step()) yield;
+  yield* forEachInSteps(snapshot.workloads, (w) => {
     if (options.skipWorkloadsWithPods) {
-      if (running.has(`${w.namespace}/${w.kind}/${w.name}`)) continue;
+      if (running.has(`${w.namespace}/${w.kind}/${w.name}`)) return;
       // A ReplicaSet of a Deployment (or a Job of a CronJob) is represented by its owner.
-      if (w.owner && (WORKLOAD_KINDS as readonly string[]).includes(w.owner.kind)) continue;
+      if (w.owner && (WORKLOAD_KINDS as readonly string[]).includes(w.owner.kind)) return;
     }
     add(
       {
@@ -182,7 +176,7 @@ export function* listEndpointsSteps(
       },
       { labels: w.labels, ports: w.ports, ips: [], hostNetwork: w.hostNetwork },
     );
-  }
+  });
   return [...byId.values()]
     .map(({ spec, members }) => ({ ...spec, members }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

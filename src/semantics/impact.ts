@@ -38,7 +38,7 @@ import { NEVER_INTERRUPT, checkInterrupt } from './interrupt.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import type { PolicyModel, SideSummary } from './policy-model.js';
 import type { Steps } from './steps.js';
-import { drain, stepCounter } from './steps.js';
+import { drain, forEachInSteps } from './steps.js';
 import { createPolicyModel, derivePolicyModel, sideAllowsClass } from './policy-model.js';
 
 export interface PolicySwap {
@@ -81,11 +81,7 @@ export function* prepareStateSteps(
 ): Steps<PreparedState> {
   const { endpoints = ANALYSIS_ENDPOINTS, extraEndpoints = [], extraIpSets = [] } = options;
   const compiledList: CompiledPolicy[] = [];
-  const step = stepCounter();
-  for (const p of snapshot.policies) {
-    if (step()) yield;
-    compiledList.push(compilePolicy(p));
-  }
+  yield* forEachInSteps(snapshot.policies, (p) => compiledList.push(compilePolicy(p)));
   const specs = yield* listEndpointsSteps(snapshot, endpoints);
   const index = yield* buildClassIndexSteps([...specs, ...extraEndpoints], snapshot.namespaces, [
     ...collectIpBlockSets(compiledList),

@@ -41,7 +41,7 @@ import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
 import type { Steps } from './steps.js';
-import { drain, stepCounter } from './steps.js';
+import { drain, forEachInSteps } from './steps.js';
 
 export interface RuleTargets {
   /** The rule has no peers: every class and every External address. */
@@ -397,28 +397,24 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
   const inverse: Partial<Record<Direction, Map<number, number[]>>> = {};
   function* buildInverse(direction: Direction): Steps<Map<number, number[]>> {
     const out = new Map<number, number[]>();
-    const step = stepCounter();
-    for (const c of index.classes) {
-      if (step()) yield;
+    yield* forEachInSteps(index.classes, (c) => {
       for (const other of summary(c, direction).specific.keys()) {
         const list = out.get(other);
         if (list) list.push(c.id);
         else out.set(other, [c.id]);
       }
-    }
+    });
     return out;
   }
 
   function* buildOpenGroups(direction: Direction): Steps<EndpointClass[][]> {
     const groups = new Map<string, EndpointClass[]>();
-    const step = stepCounter();
-    for (const c of model.isolatedOpenClasses(direction)) {
-      if (step()) yield;
+    yield* forEachInSteps(model.isolatedOpenClasses(direction), (c) => {
       const k = openGroupKey(c, direction);
       const g = groups.get(k);
       if (g) g.push(c);
       else groups.set(k, [c]);
-    }
+    });
     return [...groups.values()];
   }
 
@@ -483,13 +479,9 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
       drain(model.warmSteps());
     },
     *warmSteps() {
-      const step = stepCounter();
       for (const direction of ['ingress', 'egress'] as const) {
         // The summaries first, a slice at a time: every list below reads them.
-        for (const c of index.classes) {
-          if (step()) yield;
-          summary(c, direction);
-        }
+        yield* forEachInSteps(index.classes, (c) => summary(c, direction));
         model.openClasses(direction);
         model.isolatedOpenClasses(direction);
         model.unrestrictedClasses(direction);

@@ -20,12 +20,14 @@ export function drain<T>(steps: Steps<T>): T {
   }
 }
 
-/** A counter that says when `UNITS_PER_STEP` units have passed since the last yield. */
-export function stepCounter(): () => boolean {
-  let units = 0;
-  return () => {
-    if (++units < UNITS_PER_STEP) return false;
-    units = 0;
-    return true;
-  };
+/**
+ * Calls `visit` on every item, pausing after every UNITS_PER_STEP of them. The work per item
+ * belongs in `visit`, a plain function: V8 optimises a generator's own body less well.
+ */
+export function* forEachInSteps<T>(items: readonly T[], visit: (item: T) => void): Steps<void> {
+  for (let start = 0; start < items.length; start += UNITS_PER_STEP) {
+    const end = Math.min(items.length, start + UNITS_PER_STEP);
+    for (let i = start; i < end; i++) visit(items[i] as T);
+    if (end < items.length) yield;
+  }
 }
