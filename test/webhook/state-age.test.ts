@@ -87,3 +87,38 @@ t.test('maxStateAgeMs 0 always analyses against the current state', async (t) =>
   );
   t.equal(res.body.response.allowed, false);
 });
+
+t.test("reviews read the prepared state's snapshot while it is fresh, not a rebuilt one", async (t) => {
+  // A live source builds a new snapshot whenever its version moved: 0.4 s at 150,000 pods, and
+  // on a busy cluster the version moves between any two reviews.
+  const { empty, withPod } = versions();
+  let current = { snapshot: empty, version: 1 };
+  let built = 0;
+  const source: ClusterStateSource = {
+    ...staticStateSource(empty, 0),
+    snapshot: () => {
+      built++;
+      return current.snapshot;
+    },
+    version: () => current.version,
+  };
+  let clock = 0;
+  const app = buildTestApp({ source, now: () => clock, maxStateAgeMs: 5_000, warmIntervalMs: 0 });
+  t.teardown(() => app.close());
+  const review = (uid: string) =>
+    policyReview('CREATE', 'fresh', 'deny-egress', { after: DENY_ALL_EGRESS }, { uid, dryRun: true });
+
+  await postReview(app, review('a'));
+  const afterFirst = built;
+  t.ok(afterFirst >= 1, 'the first review reads the source');
+  current = { snapshot: withPod, version: 2 };
+  for (const uid of ['b', 'c', 'd']) {
+    clock += 1_000;
+    await postReview(app, review(uid));
+  }
+  t.equal(built, afterFirst, 'within 5 s no review asks the source for a snapshot');
+  clock += 5_000;
+  const fresh = (await postReview(app, review('e'))).body.response;
+  t.ok(built > afterFirst, 'past 5 s the review reads the source again');
+  t.equal(fresh.allowed, false, 'and sees the new pod');
+});
