@@ -41,7 +41,7 @@ import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
 import type { Steps } from './steps.js';
-import { drain, forEachInSteps } from './steps.js';
+import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
 
 export interface RuleTargets {
   /** The rule has no peers: every class and every External address. */
@@ -480,8 +480,9 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
     },
     *warmSteps() {
       for (const direction of ['ingress', 'egress'] as const) {
-        // The summaries first, a slice at a time: every list below reads them.
-        yield* forEachInSteps(index.classes, (c) => summary(c, direction));
+        // The summaries first, a slice at a time: every list below reads them. A summary may
+        // resolve a rule naming thousands of classes, so fewer of them make a step.
+        yield* forEachInSteps(index.classes, (c) => summary(c, direction), UNITS_PER_STEP / 8);
         model.openClasses(direction);
         model.isolatedOpenClasses(direction);
         model.unrestrictedClasses(direction);

@@ -21,12 +21,16 @@ export function drain<T>(steps: Steps<T>): T {
 }
 
 /**
- * Calls `visit` on every item, pausing after every UNITS_PER_STEP of them. The work per item
+ * Calls `visit` on every item, pausing after every `unitsPerStep` of them. The work per item
  * belongs in `visit`, a plain function: V8 optimises a generator's own body less well.
  */
-export function* forEachInSteps<T>(items: readonly T[], visit: (item: T) => void): Steps<void> {
-  for (let start = 0; start < items.length; start += UNITS_PER_STEP) {
-    const end = Math.min(items.length, start + UNITS_PER_STEP);
+export function* forEachInSteps<T>(
+  items: readonly T[],
+  visit: (item: T) => void,
+  unitsPerStep = UNITS_PER_STEP,
+): Steps<void> {
+  for (let start = 0; start < items.length; start += unitsPerStep) {
+    const end = Math.min(items.length, start + unitsPerStep);
     for (let i = start; i < end; i++) visit(items[i] as T);
     if (end < items.length) yield;
   }
