@@ -9,12 +9,11 @@
  */
 import type { CheckFinding } from '../model/findings.js';
 import type { LabelSelector } from '../model/records.js';
-import { namespacesSelected } from '../semantics/classes.js';
 import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, peerSelectsAny, selectorKey, selectorPeers } from './peers.js';
+import { isAndTrap, namespacesOf, peerSelectsAny, selectorKey, selectorPeers } from './peers.js';
 import type { LabelValues } from './selection.js';
 import { labelValuesOf, typoHintAmong } from './selection.js';
 
@@ -39,19 +38,18 @@ function run(ctx: CheckContext): CheckFinding[] {
     readonly podSelector: LabelSelector | null;
   }): Verdict => {
     const nsSel = peer.namespaceSelector;
-    const selected = nsSel === null ? [p.namespace] : namespacesSelected(index, nsSel);
+    const selected = namespacesOf(peer, p.namespace, index);
     if (nsSel !== null && selected.length === 0) {
       namespaceLabels ??= labelValuesOf(namespaces.map((n) => n.labels));
       return { kind: 'no-namespace', hint: typoHintAmong(nsSel, namespaceLabels) };
     }
     if (peerSelectsAny(peer, p.namespace, index)) return { kind: 'fine' };
     if (!peer.podSelector) return { kind: 'no-pod', hint: null };
-    const inNamespaces = [...new Set(selected)];
-    const where = inNamespaces.join('\u0000');
+    const where = selected.join('\u0000');
     let values = podLabels.get(where);
     if (!values) {
       values = labelValuesOf(
-        inNamespaces.flatMap((ns) => (index.classesByNamespace.get(ns) ?? []).map((c) => c.labels)),
+        selected.flatMap((ns) => (index.classesByNamespace.get(ns) ?? []).map((c) => c.labels)),
       );
       podLabels.set(where, values);
     }

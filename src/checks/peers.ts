@@ -43,7 +43,12 @@ type SelectorPair = {
   readonly podSelector: LabelSelector | null;
 };
 
-function namespacesOf(peer: SelectorPair, policyNamespace: string, index: ClassIndex): readonly string[] {
+/** Namespaces a peer's namespaceSelector selects (the policy's own when it has none). */
+export function namespacesOf(
+  peer: SelectorPair,
+  policyNamespace: string,
+  index: ClassIndex,
+): readonly string[] {
   const nsSel = peer.namespaceSelector;
   return nsSel === null ? [policyNamespace] : namespacesSelected(index, nsSel);
 }
