@@ -280,7 +280,7 @@ function* buildLookups(
   const entries: Record<4 | 6, [bigint, number][]> = { 4: [], 6: [] };
   yield* forEachInSteps(classes, (c) => {
     for (const a of c.addresses) {
-      const p = parsed.get(a) ?? parseAddress(a);
+      const p = parsed.get(a); // every class address was parsed when classified
       if (p) entries[p.family].push([p.value, c.id]);
     }
   });
@@ -320,13 +320,14 @@ export function namespacesSelected(index: ClassIndex, selector: LabelSelector): 
   if (!perIndex) selectedNamespaces.set(index, (perIndex = new WeakMap()));
   let names = perIndex.get(selector);
   if (!names) {
-    // Through the label index when the selector requires a label value.
-    const first = Object.entries(selector.matchLabels)[0];
-    const candidates = first
-      ? (namespacesByLabel(index).get(labelEntryKey(first[0], first[1])) ?? [])
-      : index.namespaces;
+    // Through the label index when the selector requires one label value (a union of several
+    // lists would lose the index's order).
+    const { labelKeys, exact } = lookupOf(selector);
+    const key = labelKeys?.length === 1 ? labelKeys[0] : undefined;
+    const candidates = key === undefined ? index.namespaces : (namespacesByLabel(index).get(key) ?? []);
     const matches = selectorMatcher(selector);
-    names = candidates.filter((n) => matches(n.labels)).map((n) => n.name);
+    const selected = key !== undefined && exact ? candidates : candidates.filter((n) => matches(n.labels));
+    names = selected.map((n) => n.name);
     perIndex.set(selector, names);
   }
   return names;
