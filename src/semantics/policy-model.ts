@@ -97,9 +97,7 @@ export interface PolicyModel extends Evaluator {
    * for every source of one open group (see openGroups) and every unrestricted source.
    */
   openAllowed(src: EndpointClass, dst: EndpointClass): ConnectionSet;
-  /** Computes every summary and lookup now (for a model that many analyses will share). */
-  warm(): void;
-  /** warm in slices (see steps.ts). */
+  /** Computes every summary and lookup, in slices (steps.ts): for a model many analyses will share. */
   warmSteps(): Steps<void>;
 }
 
@@ -474,9 +472,6 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
       if (isEmptyConnections(e)) return NO_CONNECTIONS;
       const i = model.openIngress(dst);
       return e === ALL_CONNECTIONS ? i : intersectConnections(e, i);
-    },
-    warm() {
-      drain(model.warmSteps());
     },
     *warmSteps() {
       for (const direction of ['ingress', 'egress'] as const) {

@@ -17,7 +17,6 @@ import { AnalysisInterruptedError } from '../checks/interrupt.js';
 import type { ClusterStateSource } from '../cluster/state-source.js';
 import { formatFieldIssue } from '../parse/issues.js';
 import type { Steps } from '../semantics/steps.js';
-import { drain } from '../semantics/steps.js';
 import { readPolicyChange, triageRequest, type SkipReason } from './admission-change.js';
 import {
   allowResponse,
@@ -114,13 +113,10 @@ export interface Reviewer {
   /** The current read-your-writes overlay. */
   overlay(): Overlay;
   /**
-   * Prepares the analysis state (class index, policy model, DNS endpoints) for the
-   * current cluster state now, so the next review does not pay for it.
-   */
-  warm(): void;
-  /**
-   * warm in slices (see semantics/steps.ts). Until it is done, reviews keep using the latest
-   * prepared state, however old; a change admitted meanwhile keeps it as the latest.
+   * Prepares the analysis state (class index, policy model, DNS endpoints) for the current
+   * cluster state, in slices (see semantics/steps.ts), so that reviews do not pay for it. Until
+   * it is done, reviews keep using the latest prepared state, however old; a change admitted
+   * meanwhile keeps it as the latest.
    */
   warmSteps(): Steps<void>;
   /** True once an analysis state has been prepared (by warm or by a review). */
@@ -155,18 +151,15 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   /** True while warmSteps is preparing a newer state, a slice at a time. */
   let warming = false;
   /**
-   * True while the latest prepared state may be used for a review: it is at most maxStateAgeMs
-   * old, or a newer one is being prepared (preparing on the review path as well would hold every
-   * review up for the whole preparation).
+   * The latest prepared state when a review may use it: it is at most maxStateAgeMs old, or a
+   * newer one is being prepared (preparing on the review path as well would hold every review
+   * up for the whole preparation); null otherwise.
    */
-  const latestUsable = (): boolean =>
-    latest !== null && (warming || now() - latest.at <= options.maxStateAgeMs);
+  const usableLatest = (): typeof latest =>
+    latest !== null && (warming || now() - latest.at <= options.maxStateAgeMs) ? latest : null;
   function preparedFor(snapshot: ClusterSnapshot, base: ClusterSnapshot): Prepared {
-    const hit = prepared.get(snapshot);
-    if (hit) return hit;
     // latest includes every change admitted since it was prepared (recordAdmitted derives it).
-    if (latest && latestUsable()) return latest.prepared;
-    return prepareNow(snapshot, base);
+    return prepared.get(snapshot) ?? usableLatest()?.prepared ?? prepareNow(snapshot, base);
   }
   /**
    * The source's snapshot a review reads. The source builds a new one whenever its version moved
@@ -175,7 +168,7 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
    * preparation picks up the new version.
    */
   function baseForReview(): ClusterSnapshot {
-    return latest && latestUsable() ? latest.base : source.snapshot();
+    return usableLatest()?.base ?? source.snapshot();
   }
   function* warmSteps(): Steps<void> {
     const base = source.snapshot();
@@ -313,7 +306,6 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   return {
     review,
     overlay: () => overlay,
-    warm: () => drain(warmSteps()),
     warmSteps,
     prepared: () => generations > 0,
   };

@@ -6,36 +6,18 @@
 import t from 'tap';
 import type { CheckState } from '../../src/checks/context.js';
 import { decideChange } from '../../src/checks/decide.js';
-import { staticStateSource, type ClusterStateSource } from '../../src/cluster/state-source.js';
-import type { ClusterSnapshot } from '../../src/model/records.js';
 import { checkAdmissionReview } from '../../src/webhook/admission-review-schema.js';
 import type { AdmissionRequest } from '../../src/webhook/admission-review.js';
+import { drain } from '../../src/semantics/steps.js';
 import { DEFAULT_OVERLAY_TTL_MS } from '../../src/webhook/overlay.js';
 import { createReviewer, type DecideFn, type Reviewer } from '../../src/webhook/review-handler.js';
-import { configWith, DENY_ALL_EGRESS, loadFixtureSnapshot, policyReview } from '../support/webhook.js';
-
-/** The fixture state, with a namespace `fresh` that has a pod only in the second version. */
-function versions(): { empty: ClusterSnapshot; withPod: ClusterSnapshot } {
-  const base = loadFixtureSnapshot();
-  const ns = {
-    name: 'fresh',
-    labels: { 'kubernetes.io/metadata.name': 'fresh' },
-    phase: 'Active' as const,
-    implicit: false,
-  };
-  const empty = { ...base, namespaces: [...base.namespaces, ns] };
-  const pod = {
-    namespace: 'fresh',
-    name: 'app-1',
-    labels: { app: 'x' },
-    ips: ['10.9.9.9'],
-    ports: [],
-    hostNetwork: false,
-    phase: 'Running' as const,
-    owner: null,
-  };
-  return { empty, withPod: { ...empty, pods: [...empty.pods, pod] } };
-}
+import {
+  changingSource,
+  configWith,
+  DENY_ALL_EGRESS,
+  freshNamespaceStates,
+  policyReview,
+} from '../support/webhook.js';
 
 function requestOf(review: Record<string, unknown>): AdmissionRequest {
   const checked = checkAdmissionReview(review);
@@ -53,13 +35,8 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const { empty, withPod } = versions();
-  let current = { snapshot: empty, version: 1 };
-  const source: ClusterStateSource = {
-    ...staticStateSource(empty, 0),
-    snapshot: () => current.snapshot,
-    version: () => current.version,
-  };
+  const { empty, withPod } = freshNamespaceStates();
+  const { source, moveTo } = changingSource(empty);
   let clock = 0;
   const analysed: CheckState[] = [];
   const decide: DecideFn = (state, change, config, requester, options) => {
@@ -77,9 +54,7 @@ function harness(): Harness {
   });
   return {
     reviewer,
-    addPod: () => {
-      current = { snapshot: withPod, version: 2 };
-    },
+    addPod: () => moveTo(withPod),
     advance: (ms) => {
       clock += ms;
     },
@@ -94,7 +69,7 @@ t.test(
   'while a newer state is prepared in slices, reviews use the latest one, past maxStateAgeMs',
   async (t) => {
     const h = harness();
-    h.reviewer.warm();
+    drain(h.reviewer.warmSteps());
     h.addPod();
     h.advance(6_000);
     const steps = h.reviewer.warmSteps();
@@ -116,7 +91,7 @@ t.test(
 
 t.test('a change admitted while a state is prepared in slices is not lost when they finish', async (t) => {
   const h = harness();
-  h.reviewer.warm();
+  drain(h.reviewer.warmSteps());
   h.addPod();
   h.advance(6_000);
   const steps = h.reviewer.warmSteps();
