@@ -33,6 +33,18 @@ function containsAny(set: IpSet, addresses: readonly Address[]): boolean {
   return addresses.some((a) => ipSetContains(set, a.family, a.value));
 }
 
+const clusterAddressCache = new WeakMap<readonly ServiceRecord[], ReadonlyMap<ServiceRecord, Address[]>>();
+
+/** The parsed cluster IPs of every Service, once per Service list (shared by every change analysed). */
+function clusterAddresses(services: readonly ServiceRecord[]): ReadonlyMap<ServiceRecord, Address[]> {
+  let map = clusterAddressCache.get(services);
+  if (!map) {
+    map = new Map(services.map((s) => [s, parseAddresses(s.clusterIPs)]));
+    clusterAddressCache.set(services, map);
+  }
+  return map;
+}
+
 function ipBlocks(p: PolicyRecord): { path: string; cidr: string; except: readonly string[] }[] {
   const out: { path: string; cidr: string; except: readonly string[] }[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
@@ -53,8 +65,8 @@ function run(ctx: CheckContext): CheckFinding[] {
   const blocks = ipBlocks(p);
   if (blocks.length === 0) return [];
   const out: CheckFinding[] = [];
-  // a Service's addresses are parsed, and its backends looked up, once (not once per ipBlock)
-  const clusterIps = new Map(ctx.snapshot.services.map((s) => [s, parseAddresses(s.clusterIPs)]));
+  // a Service's addresses are parsed once per Service list, its backends looked up once per change
+  const clusterIps = clusterAddresses(ctx.snapshot.services);
   const backends = new Map<ServiceRecord, Address[]>();
   const backendsOf = (s: ServiceRecord): Address[] => {
     let ips = backends.get(s);
