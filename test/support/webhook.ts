@@ -25,6 +25,60 @@ export function fixtureSource(name = 'cluster.yaml'): ClusterStateSource {
   return staticStateSource(loadFixtureSnapshot(name), 1_700_000_000_000);
 }
 
+/** A state source whose snapshot a test replaces: each replacement is a new version. */
+export interface ChangingSource {
+  readonly source: ClusterStateSource;
+  /** Serves `next` from now on, under the next version. */
+  moveTo(next: ClusterSnapshot): void;
+  /** How many times snapshot() has been called. */
+  reads(): number;
+}
+
+export function changingSource(initial: ClusterSnapshot): ChangingSource {
+  let current = { snapshot: initial, version: 1 };
+  let reads = 0;
+  return {
+    source: {
+      ...staticStateSource(initial, 0),
+      snapshot: () => {
+        reads++;
+        return current.snapshot;
+      },
+      version: () => current.version,
+    },
+    moveTo: (next) => {
+      current = { snapshot: next, version: current.version + 1 };
+    },
+    reads: () => reads,
+  };
+}
+
+/**
+ * The fixture state with a namespace `fresh`: without pods (`empty`), and with one pod
+ * (`withPod`: app-1, labels app=x, 10.9.9.9).
+ */
+export function freshNamespaceStates(): { empty: ClusterSnapshot; withPod: ClusterSnapshot } {
+  const base = loadFixtureSnapshot();
+  const ns = {
+    name: 'fresh',
+    labels: { 'kubernetes.io/metadata.name': 'fresh' },
+    phase: 'Active' as const,
+    implicit: false,
+  };
+  const empty = { ...base, namespaces: [...base.namespaces, ns] };
+  const pod = {
+    namespace: 'fresh',
+    name: 'app-1',
+    labels: { app: 'x' },
+    ips: ['10.9.9.9'],
+    ports: [],
+    hostNetwork: false,
+    phase: 'Running' as const,
+    owner: null,
+  };
+  return { empty, withPod: { ...empty, pods: [...empty.pods, pod] } };
+}
+
 export interface PolicySpec {
   readonly podSelector?: unknown;
   readonly policyTypes?: readonly ('Ingress' | 'Egress')[];

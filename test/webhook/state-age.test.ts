@@ -4,49 +4,20 @@
  * changes admitted through the webhook (read-your-writes).
  */
 import t from 'tap';
-import { staticStateSource, type ClusterStateSource } from '../../src/cluster/state-source.js';
-import type { ClusterSnapshot } from '../../src/model/records.js';
 import {
   buildTestApp,
+  changingSource,
+  freshNamespaceStates,
   DENY_ALL_EGRESS,
-  loadFixtureSnapshot,
   policyReview,
   postReview,
 } from '../support/webhook.js';
 
-/** The fixture state, with an extra namespace `fresh` that has pods only in the second version. */
-function versions(): { empty: ClusterSnapshot; withPod: ClusterSnapshot } {
-  const base = loadFixtureSnapshot();
-  const ns = {
-    name: 'fresh',
-    labels: { 'kubernetes.io/metadata.name': 'fresh' },
-    phase: 'Active' as const,
-    implicit: false,
-  };
-  const empty = { ...base, namespaces: [...base.namespaces, ns] };
-  const pod = {
-    namespace: 'fresh',
-    name: 'app-1',
-    labels: { app: 'x' },
-    ips: ['10.9.9.9'],
-    ports: [],
-    hostNetwork: false,
-    phase: 'Running' as const,
-    owner: null,
-  };
-  return { empty, withPod: { ...empty, pods: [...empty.pods, pod] } };
-}
-
 t.test(
   'a changed cluster state reuses the prepared state until it is older than maxStateAgeMs',
   async (t) => {
-    const { empty, withPod } = versions();
-    let current = { snapshot: empty, version: 1 };
-    const source: ClusterStateSource = {
-      ...staticStateSource(empty, 0),
-      snapshot: () => current.snapshot,
-      version: () => current.version,
-    };
+    const { empty, withPod } = freshNamespaceStates();
+    const { source, moveTo } = changingSource(empty);
     let clock = 0;
     const app = buildTestApp({ source, now: () => clock, maxStateAgeMs: 5_000, warmIntervalMs: 0 });
     t.teardown(() => app.close());
@@ -55,7 +26,7 @@ t.test(
     const rules = async (uid: string) => (await postReview(app, review(uid))).body.response.warnings ?? [];
 
     t.match((await rules('a')).join('\n'), /selects no pod/, 'no pod in `fresh` yet');
-    current = { snapshot: withPod, version: 2 };
+    moveTo(withPod);
     clock += 1_000;
     t.match((await rules('b')).join('\n'), /selects no pod/, 'within 5 s the prepared state is reused');
     clock += 5_000;
@@ -66,13 +37,8 @@ t.test(
 );
 
 t.test('maxStateAgeMs 0 always analyses against the current state', async (t) => {
-  const { empty, withPod } = versions();
-  let current = { snapshot: empty, version: 1 };
-  const source: ClusterStateSource = {
-    ...staticStateSource(empty, 0),
-    snapshot: () => current.snapshot,
-    version: () => current.version,
-  };
+  const { empty, withPod } = freshNamespaceStates();
+  const { source, moveTo } = changingSource(empty);
   const app = buildTestApp({ source, maxStateAgeMs: 0, warmIntervalMs: 0 });
   t.teardown(() => app.close());
   const first = await postReview(
@@ -80,7 +46,7 @@ t.test('maxStateAgeMs 0 always analyses against the current state', async (t) =>
     policyReview('CREATE', 'fresh', 'p', { after: DENY_ALL_EGRESS }, { uid: 'x', dryRun: true }),
   );
   t.equal(first.body.response.allowed, true, 'no pod yet: nothing to break');
-  current = { snapshot: withPod, version: 2 };
+  moveTo(withPod);
   const res = await postReview(
     app,
     policyReview('CREATE', 'fresh', 'p', { after: DENY_ALL_EGRESS }, { uid: 'y', dryRun: true }),
@@ -91,17 +57,8 @@ t.test('maxStateAgeMs 0 always analyses against the current state', async (t) =>
 t.test("reviews read the prepared state's snapshot while it is fresh, not a rebuilt one", async (t) => {
   // A live source builds a new snapshot whenever its version moved: 0.4 s at 150,000 pods, and
   // on a busy cluster the version moves between any two reviews.
-  const { empty, withPod } = versions();
-  let current = { snapshot: empty, version: 1 };
-  let built = 0;
-  const source: ClusterStateSource = {
-    ...staticStateSource(empty, 0),
-    snapshot: () => {
-      built++;
-      return current.snapshot;
-    },
-    version: () => current.version,
-  };
+  const { empty, withPod } = freshNamespaceStates();
+  const { source, moveTo, reads } = changingSource(empty);
   let clock = 0;
   const app = buildTestApp({ source, now: () => clock, maxStateAgeMs: 5_000, warmIntervalMs: 0 });
   t.teardown(() => app.close());
@@ -109,16 +66,16 @@ t.test("reviews read the prepared state's snapshot while it is fresh, not a rebu
     policyReview('CREATE', 'fresh', 'deny-egress', { after: DENY_ALL_EGRESS }, { uid, dryRun: true });
 
   await postReview(app, review('a'));
-  const afterFirst = built;
+  const afterFirst = reads();
   t.ok(afterFirst >= 1, 'the first review reads the source');
-  current = { snapshot: withPod, version: 2 };
+  moveTo(withPod);
   for (const uid of ['b', 'c', 'd']) {
     clock += 1_000;
     await postReview(app, review(uid));
   }
-  t.equal(built, afterFirst, 'within 5 s no review asks the source for a snapshot');
+  t.equal(reads(), afterFirst, 'within 5 s no review asks the source for a snapshot');
   clock += 5_000;
   const fresh = (await postReview(app, review('e'))).body.response;
-  t.ok(built > afterFirst, 'past 5 s the review reads the source again');
+  t.ok(reads() > afterFirst, 'past 5 s the review reads the source again');
   t.equal(fresh.allowed, false, 'and sees the new pod');
 });

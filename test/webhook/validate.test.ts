@@ -5,7 +5,6 @@
 import t from 'tap';
 import { decideChange } from '../../src/checks/decide.js';
 import { applyPolicyChange } from '../../src/cluster/snapshot-edits.js';
-import { staticStateSource, type ClusterStateSource } from '../../src/cluster/state-source.js';
 import { parseNetworkPolicy } from '../../src/parse/network-policy.js';
 import type { Decision } from '../../src/model/findings.js';
 import { OVERRIDE_ANNOTATION } from '../../src/model/findings.js';
@@ -14,6 +13,7 @@ import {
   admissionReview,
   buildTestApp,
   captureLogs,
+  changingSource,
   configWith,
   DENY_ALL_EGRESS,
   FRONTEND_TO_CART,
@@ -252,12 +252,7 @@ t.test('read-your-writes: an admitted change expires from the overlay after its 
 
 t.test('read-your-writes: an admitted change leaves the overlay once the source shows it', async (t) => {
   const initial = loadFixtureSnapshot();
-  let current = { snapshot: initial, version: 1 };
-  const source: ClusterStateSource = {
-    ...staticStateSource(initial, 0),
-    snapshot: () => current.snapshot,
-    version: () => current.version,
-  };
+  const { source, moveTo } = changingSource(initial);
   let clock = 0;
   const app = buildTestApp({ source, now: () => clock, maxStateAgeMs: 5_000, warmIntervalMs: 0 });
   t.teardown(() => app.close());
@@ -267,16 +262,15 @@ t.test('read-your-writes: an admitted change leaves the overlay once the source 
   // the watch delivers the policy, with the same spec
   const created = parseNetworkPolicy((review as { request: { object: unknown } }).request.object);
   if (!created.ok) throw new Error('fixture policy does not parse');
-  current = {
-    snapshot: applyPolicyChange(initial, {
+  moveTo(
+    applyPolicyChange(initial, {
       operation: 'CREATE',
       namespace: 'payments',
       name: 'allow-dns-v2',
       object: created.policy,
       oldObject: null,
     }),
-    version: 2,
-  };
+  );
   // Reviews read the state the latest prepared analysis state came from while it is fresh; past
   // maxStateAgeMs (or once a newer one is prepared in the background) they read the source again.
   clock += 6_000;
