@@ -133,24 +133,48 @@ export function buildCheckContext(
     { namespace: change.namespace, name: change.name, before: change.oldObject, after: change.object },
     options.interrupt ? { interrupt: options.interrupt } : {},
   );
-  let impact: readonly ImpactEntry[] | null = null;
-  return {
+  return new ChangeCheckContext(
     change,
-    snapshot: state.snapshot,
-    config: state.config,
+    state,
     model,
-    get impact() {
-      impact ??= computeImpact(model);
-      return impact;
-    },
-    dns: state.dnsTargets(model.index),
-    cni: state.cni,
-    interrupt: options.interrupt ?? NEVER_INTERRUPT,
-    policyRef: `${change.namespace}/${change.name}`,
-    endpointIds(classes) {
-      const ids = new Set<string>();
-      for (const c of classes) for (const e of model.index.endpointsOfClass.get(c.id) ?? []) ids.add(e.id);
-      return [...ids].sort();
-    },
-  };
+    state.dnsTargets(model.index),
+    options.interrupt ?? NEVER_INTERRUPT,
+  );
+}
+
+/**
+ * The impact is computed on first read. A class, so that the getter is on the prototype: an own
+ * accessor would give every context a hidden class of its own that keeps the whole analysis alive
+ * until a full collection (test/checks/per-analysis-objects.test.ts).
+ */
+class ChangeCheckContext implements CheckContext {
+  readonly snapshot: ClusterSnapshot;
+  readonly config: PreflightConfig;
+  readonly cni: CniStatus;
+  readonly policyRef: string;
+  #impact: readonly ImpactEntry[] | null = null;
+
+  constructor(
+    readonly change: PolicyChange,
+    state: CheckState,
+    readonly model: ChangeModel,
+    readonly dns: readonly DnsTarget[],
+    readonly interrupt: Interrupt,
+  ) {
+    this.snapshot = state.snapshot;
+    this.config = state.config;
+    this.cni = state.cni;
+    this.policyRef = `${change.namespace}/${change.name}`;
+  }
+
+  get impact(): readonly ImpactEntry[] {
+    this.#impact ??= computeImpact(this.model);
+    return this.#impact;
+  }
+
+  endpointIds(classes: Iterable<EndpointClass>): string[] {
+    const ids = new Set<string>();
+    for (const c of classes) for (const e of this.model.index.endpointsOfClass.get(c.id) ?? []) ids.add(e.id);
+    return [...ids].sort();
+  }
 }

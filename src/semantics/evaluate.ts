@@ -91,7 +91,6 @@ export function resolveNamedPorts(ports: CompiledPorts, cls: EndpointClass): Con
 }
 
 export interface Evaluator {
-  readonly policies: readonly CompiledPolicy[];
   /** The policies that select the class for a direction (isolating it there). */
   selectingPolicies(c: EndpointClass, direction: Direction): readonly CompiledPolicy[];
   isIsolated(c: EndpointClass, direction: Direction): boolean;
@@ -144,7 +143,6 @@ export function createEvaluator(policies: readonly CompiledPolicy[]): Evaluator 
   }
 
   return {
-    policies,
     selectingPolicies,
     isIsolated: (c, direction) => selectingPolicies(c, direction).length > 0,
     sideAllows,

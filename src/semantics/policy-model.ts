@@ -65,6 +65,8 @@ export interface SideSummary {
 
 export interface PolicyModel extends Evaluator {
   readonly index: ClassIndex;
+  /** Every policy of the model. */
+  allPolicies(): readonly CompiledPolicy[];
   /** The policies of one namespace. */
   policiesIn(namespace: string): readonly CompiledPolicy[];
   summary(c: EndpointClass, direction: Direction): SideSummary;
@@ -310,7 +312,7 @@ export function derivePolicyModel(
     base.index,
     {
       policiesIn,
-      all: () => (all ??= [...base.policies.filter((p) => !keys.has(p.key)), ...(added ? [added] : [])]),
+      all: () => (all ??= [...base.allPolicies().filter((p) => !keys.has(p.key)), ...(added ? [added] : [])]),
       base,
       changed,
     },
@@ -418,9 +420,9 @@ function buildModel(index: ClassIndex, source: PolicySource, interrupt: Interrup
 
   const model: PolicyModel = {
     index,
-    get policies() {
-      return source.all();
-    },
+    // A method, not a getter: an own accessor would give every model a hidden class of its own
+    // that keeps the model alive until a full collection (test/checks/per-analysis-objects.test.ts).
+    allPolicies: source.all,
     policiesIn: source.policiesIn,
     summary,
     hasOpenSide,
