@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueServingCertificate } from '../src/tls/certificates.js';
+import { tuneV8ForServing } from '../src/v8-tuning.js';
 import { measureAdmission } from './admission-bench.js';
 import { Child } from './child-process.js';
 import { measureEngine } from './engine-bench.js';
@@ -128,6 +129,8 @@ export async function runSize(options: SizeRunOptions): Promise<SizeFigures> {
 
 /** The `size` child role: runs one size, sends the figures as a `result` message. */
 export async function sizeRole(args: JsonRecord): Promise<void> {
+  // The engine figures are those of the webhook's analyses: under the V8 settings of `serve`.
+  tuneV8ForServing();
   const size = readString(args, 'size');
   if (!isSizeName(size)) throw new BenchUsageError(`unknown size ${size}`);
   const profileDir = args['profileDir'];

@@ -4,6 +4,7 @@ import { staticStateSource } from '../../cluster/state-source.js';
 import type { ClusterStateSource } from '../../cluster/state-source.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../listen-defaults.js';
 import type { TlsSource } from '../../server.js';
+import { tuneV8ForServing } from '../../v8-tuning.js';
 
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
@@ -40,6 +41,7 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
         .default('info'),
     )
     .action(async (opts: ServeOptions) => {
+      tuneV8ForServing();
       const tls = tlsSourceOf(opts);
       if (opts.state !== undefined && opts.kubeconfig !== undefined) {
         throw new UsageError('--state and --kubeconfig are alternatives: manifests, or a live cluster');
