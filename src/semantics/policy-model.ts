@@ -40,6 +40,8 @@ import type { Interrupt, Poll } from './interrupt.js';
 import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
+import { BoundedMap } from './bounded-map.js';
+import { selectorKey } from './selectors.js';
 import type { Steps } from './steps.js';
 import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
 
@@ -114,6 +116,46 @@ const NOT_ISOLATED: Omit<SideSummary, 'direction'> = Object.freeze({
 /** Rule targets are a function of the rule and the index: cached per index. */
 const targetCache = new WeakMap<ClassIndex, WeakMap<CompiledRule, RuleTargets>>();
 
+/**
+ * Rule targets by content, per index. A changed policy is compiled anew for every request, but
+ * its peers are mostly peers seen before: the same policy reviewed again (a dry run, then the
+ * apply; a GitOps diff), or another policy naming the same namespaces and pods. Resolving a peer
+ * that spans many namespaces is most of the cost of analysing such a change (about 0.2 ms for
+ * 550 classes in 160 namespaces). Bounded in entries and in classes listed.
+ */
+const targetsByContent = new WeakMap<ClassIndex, BoundedMap<RuleTargets>>();
+const CONTENT_CACHE_ENTRIES = 1024;
+const CONTENT_CACHE_CLASSES = 1_000_000;
+
+function contentCacheOf(index: ClassIndex): BoundedMap<RuleTargets> {
+  let cache = targetsByContent.get(index);
+  if (!cache) {
+    cache = new BoundedMap(CONTENT_CACHE_ENTRIES, CONTENT_CACHE_CLASSES);
+    targetsByContent.set(index, cache);
+  }
+  return cache;
+}
+
+/** Equal for rules whose peers select the same (in the same order), whatever their ports. */
+function targetsKey(rule: CompiledRule, policyNamespace: string): string {
+  let key = '';
+  for (const peer of rule.peers) {
+    if (peer.kind === 'ipBlock') {
+      key += `b${ipSetKey(peer.ips)}\n`;
+      continue;
+    }
+    const ns = peer.namespaceSelector === null ? `=${policyNamespace}` : selectorKey(peer.namespaceSelector);
+    key += `s${ns}|${peer.podSelector === null ? '*' : selectorKey(peer.podSelector)}\n`;
+  }
+  return key;
+}
+
+function ipSetKey(ips: IpSet): string {
+  const ranges = (list: IpSet['v4']): string =>
+    list.map(([lo, hi]) => `${lo.toString(36)}-${hi.toString(36)}`).join(',');
+  return `${ranges(ips.v4)}/${ranges(ips.v6)}`;
+}
+
 /** `poll` is called once per peer (see interrupt.ts). */
 export function resolveRuleTargets(
   index: ClassIndex,
@@ -128,6 +170,23 @@ export function resolveRuleTargets(
   }
   const hit = perIndex.get(rule);
   if (hit) return hit;
+  const byContent = contentCacheOf(index);
+  const key = targetsKey(rule, policyNamespace);
+  let targets = byContent.get(key);
+  if (!targets) {
+    targets = computeRuleTargets(index, rule, policyNamespace, poll);
+    byContent.set(key, targets, targets.classIds.size + 1);
+  }
+  perIndex.set(rule, targets);
+  return targets;
+}
+
+function computeRuleTargets(
+  index: ClassIndex,
+  rule: CompiledRule,
+  policyNamespace: string,
+  poll?: Poll,
+): RuleTargets {
   const classIds = new Set<number>();
   const ipSets: IpSet[] = [];
   for (const peer of rule.peers) {
@@ -147,9 +206,7 @@ export function resolveRuleTargets(
       for (const c of classesMatching(index, ns, peer.podSelector)) classIds.add(c.id);
     }
   }
-  const targets: RuleTargets = { everything: rule.peers.length === 0, classIds, ipSets };
-  perIndex.set(rule, targets);
-  return targets;
+  return { everything: rule.peers.length === 0, classIds, ipSets };
 }
 
 function buildSummary(

@@ -81,3 +81,14 @@ export function formatSelector(s: LabelSelector): string {
   }
   return parts.length === 0 ? '{}' : parts.join(',');
 }
+
+/**
+ * A text equal for selectors that select the same way whatever the order of `matchLabels`
+ * (a cache key; not for messages).
+ */
+export function selectorKey(s: LabelSelector): string {
+  const labels = Object.keys(s.matchLabels)
+    .sort()
+    .map((k) => [k, s.matchLabels[k]]);
+  return JSON.stringify([labels, s.matchExpressions.map((r) => [r.key, r.operator, r.values])]);
+}

@@ -299,3 +299,28 @@ spec:
     'kube-system/static-node1[Pod]',
   ]);
 });
+
+t.test('equal pod-only peers in two namespaces select in each policy’s own namespace', async (t) => {
+  // Rule targets are cached by content: the policy's namespace is part of what a peer without
+  // namespaceSelector selects, so the two rules below must not share their targets.
+  const c = connectivityWith(
+    policy(`
+podSelector: { matchLabels: { role: server } }
+ingress:
+  - from: [{ podSelector: { matchLabels: { role: client } } }]
+`) +
+      policy(
+        `
+podSelector: { matchLabels: { role: client } }
+policyTypes: [Egress]
+egress:
+  - to: [{ podSelector: { matchLabels: { role: client } } }]
+`,
+        'b',
+        'q',
+      ),
+  );
+  t.equal(conn(c, CLIENT, SERVER), 'All Connections', 'a/client is a client of a');
+  t.equal(conn(c, OTHER, CLIENT), 'No Connections', 'b/other may reach clients of b only');
+  t.equal(conn(c, OTHER, SERVER), 'No Connections');
+});

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { LabelSelector } from '../../src/model/records.js';
-import { formatSelector, matchSelector } from '../../src/semantics/selectors.js';
+import { formatSelector, matchSelector, selectorKey } from '../../src/semantics/selectors.js';
 
 const sel = (s: Partial<LabelSelector>): LabelSelector => ({ matchLabels: {}, matchExpressions: [], ...s });
 
@@ -40,3 +40,18 @@ t.test('matchLabels and matchExpressions are ANDed', async (t) => {
   t.notOk(matchSelector(sel({ matchLabels: { toString: 'x' } }), {}), 'no prototype keys');
   t.equal(formatSelector(s), 'app=web,env in (prod)');
 });
+
+t.test(
+  'selectorKey: equal whatever the order of matchLabels, different when selecting differently',
+  async (t) => {
+    const a = sel({ matchLabels: { app: 'x', tier: 'web' } });
+    t.equal(selectorKey(a), selectorKey(sel({ matchLabels: { tier: 'web', app: 'x' } })));
+    t.not(selectorKey(a), selectorKey(sel({ matchLabels: { app: 'x', tier: 'db' } })));
+    t.not(selectorKey(a), selectorKey(sel({ matchLabels: { app: 'x' } })));
+    const inWeb = sel({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] });
+    const notInWeb = sel({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] });
+    t.not(selectorKey(inWeb), selectorKey(notInWeb), 'the operator counts');
+    t.not(selectorKey(inWeb), selectorKey(sel({})), 'expressions count');
+    t.not(selectorKey(sel({ matchLabels: { 'a,b': 'c' } })), selectorKey(sel({ matchLabels: { a: 'b,c' } })));
+  },
+);

@@ -1,0 +1,38 @@
+import t from 'tap';
+import { BoundedMap } from '../../src/semantics/bounded-map.js';
+
+t.test('keeps the most recently used entries within the entry budget', async (t) => {
+  const m = new BoundedMap<number>(2, 100);
+  m.set('a', 1, 1);
+  m.set('b', 2, 1);
+  t.equal(m.get('a'), 1, 'a is now the most recently used');
+  m.set('c', 3, 1);
+  t.equal(m.get('b'), undefined, 'b, the least recently used, was evicted');
+  t.equal(m.get('a'), 1);
+  t.equal(m.get('c'), 3);
+  t.equal(m.size, 2);
+});
+
+t.test('keeps the total weight within the weight budget', async (t) => {
+  const m = new BoundedMap<string>(10, 10);
+  m.set('a', 'a', 4);
+  m.set('b', 'b', 4);
+  m.set('c', 'c', 4);
+  t.equal(m.get('a'), undefined, 'evicted to make room');
+  t.equal(m.weight, 8);
+  m.set('b', 'b2', 1);
+  t.equal(m.weight, 5, 'replacing an entry replaces its weight');
+  t.equal(m.get('b'), 'b2');
+  m.set('huge', 'x', 11);
+  t.equal(m.get('huge'), undefined, 'an entry over the whole budget is not kept');
+  t.equal(m.get('c'), 'c', 'and evicts nothing');
+});
+
+t.test('rejects nonsensical budgets', async (t) => {
+  t.throws(() => new BoundedMap(-1, 1), RangeError);
+  t.throws(() => new BoundedMap(1.5, 1), RangeError);
+  t.throws(() => new BoundedMap(1, Number.NaN), RangeError);
+  const none = new BoundedMap<number>(0, 10);
+  none.set('a', 1, 1);
+  t.equal(none.size, 0);
+});
