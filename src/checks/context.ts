@@ -1,7 +1,7 @@
 /**
  * Everything a check may look at for one change: the state before, the
  * change, the shared class index with before/after evaluators, the impact
- * (connections that differ), and the cluster DNS endpoints.
+ * (connections that lose something), and the cluster DNS endpoints.
  */
 import type { PreflightConfig } from '../model/config.js';
 import type { CheckFinding, PolicyChange, RuleId, Severity } from '../model/findings.js';
@@ -31,6 +31,7 @@ export interface CheckContext {
   readonly snapshot: ClusterSnapshot;
   readonly config: PreflightConfig;
   readonly model: ChangeModel;
+  /** The connections the change takes something from (computeImpact with `lossesOnly`). */
   readonly impact: readonly ImpactEntry[];
   readonly dns: readonly DnsTarget[];
   /** `ns/name` of the changed policy. */
@@ -168,7 +169,7 @@ class ChangeCheckContext implements CheckContext {
   }
 
   get impact(): readonly ImpactEntry[] {
-    this.#impact ??= computeImpact(this.model);
+    this.#impact ??= computeImpact(this.model, { lossesOnly: true });
     return this.#impact;
   }
 

@@ -408,24 +408,30 @@ function unrestrictedExcept(model: ChangeModel, direction: Direction, exclude: I
   return model.before.unrestrictedClasses(direction).filter((c) => !exclude.has(c.id));
 }
 
+export interface ImpactOptions {
+  /**
+   * Only the connections that lose something (what the checks read). A change that opens a class
+   * to thousands of others gains a connection with each: listing them costs as much as the rest
+   * of the analysis, and nothing reads them.
+   */
+  readonly lossesOnly?: boolean;
+}
+
 /**
- * Every connection whose allowed set differs before and after the change:
- * class pairs, class/External ranges, and groups of classes treated alike.
+ * Every connection whose allowed set differs before and after the change (or, with
+ * `lossesOnly`, loses something): class pairs, class/External ranges, and groups of classes
+ * treated alike.
  */
-export function computeImpact(model: ChangeModel): ImpactEntry[] {
+export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): ImpactEntry[] {
+  const lossesOnly = options.lossesOnly === true;
   const out: ImpactEntry[] = [];
   const classes = model.index.classes;
   const look = changeLookups(model);
   const record = (src: ImpactPeer, dst: ImpactPeer, before: ConnectionSet, after: ConnectionSet): void => {
     if (equalConnections(before, after)) return;
-    out.push({
-      src,
-      dst,
-      before,
-      after,
-      lost: subtractConnections(before, after),
-      gained: subtractConnections(after, before),
-    });
+    const lost = subtractConnections(before, after);
+    if (lossesOnly && isEmptyConnections(lost)) return;
+    out.push({ src, dst, before, after, lost, gained: subtractConnections(after, before) });
   };
   // The interrupt is polled per affected class and every 256 pairs evaluated.
   let evaluated = 0;
@@ -449,9 +455,11 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     const ingressSame = ingressBefore === ingressAfter;
     if (egressSame && ingressSame) return;
     const iBefore = model.before.ingressAllows(dst, src);
+    // Nothing allowed before: nothing to lose.
+    if ((ingressSame || lossesOnly) && isEmptyConnections(iBefore)) return;
     const iAfter = ingressSame ? iBefore : model.after.ingressAllows(dst, src);
-    if (ingressSame && isEmptyConnections(iBefore)) return;
     const eBefore = sideAllowsClass(egressBefore, src, dst);
+    if (lossesOnly && isEmptyConnections(eBefore)) return;
     const eAfter = egressSame ? eBefore : sideAllowsClass(egressAfter, src, dst);
     if (ingressSame && equalConnections(eBefore, eAfter)) return;
     if (egressSame && (isEmptyConnections(eBefore) || equalConnections(iBefore, iAfter))) return;
@@ -478,7 +486,14 @@ export function computeImpact(model: ChangeModel): ImpactEntry[] {
     let row = perBefore.get(egress[1]);
     if (row) return row;
     row = [];
-    for (const id of new IdUnion([egress[0].specific, egress[1].specific])) {
+    // A class only the after side names was allowed nothing before when the before side allows
+    // nothing to a class it does not name: it can only gain.
+    const beforeNamedOnly = egress[0].isolated && egress[0].open.length === 0;
+    const named =
+      lossesOnly && beforeNamedOnly
+        ? egress[0].specific.keys()
+        : new IdUnion([egress[0].specific, egress[1].specific]);
+    for (const id of named) {
       if (look.changed.ingress.has(id)) continue;
       pairCheckpoint();
       const d = classes[id] as EndpointClass;
@@ -644,7 +659,7 @@ export function sideAllowsAnything(m: PolicyModel, c: EndpointClass, direction: 
     if (direction === 'ingress' ? resolveOn(ports, null) : classes.some((d) => resolveOn(ports, d)))
       return true;
   }
-  for (const [id, list] of s.specific) {
+  for (const [id, list] of s.specific.entries()) {
     if (list.some((ports) => resolveOn(ports, classes[id] as EndpointClass))) return true;
   }
   for (const e of s.external) if (resolveOn(e.ports, null)) return true;

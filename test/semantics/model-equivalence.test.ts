@@ -24,7 +24,13 @@ import { buildClassIndex } from '../../src/semantics/classes.js';
 import type { EndpointClass } from '../../src/semantics/classes.js';
 import { collectIpBlockSets, compilePolicy } from '../../src/semantics/compile.js';
 import type { ConnectionSet } from '../../src/semantics/connection-set.js';
-import { NO_CONNECTIONS, equalConnections, formatConnections } from '../../src/semantics/connection-set.js';
+import {
+  NO_CONNECTIONS,
+  equalConnections,
+  formatConnections,
+  isEmptyConnections,
+  subtractConnections,
+} from '../../src/semantics/connection-set.js';
 import { buildConnectivityModel, computeConnectivity } from '../../src/semantics/connectivity.js';
 import { ANALYSIS_ENDPOINTS, CONNECTIVITY_ENDPOINTS, listEndpoints } from '../../src/semantics/endpoints.js';
 import { createEvaluator } from '../../src/semantics/evaluate.js';
@@ -320,80 +326,85 @@ for (const [name, arb, numRuns] of [
           const ns = (after ?? before)!.namespace;
           const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
           const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
-          const impact = computeImpact(model);
-          // Expand groups into class pairs / atoms.
-          const got = new Map<string, string>();
-          const key = (p: (typeof impact)[number]['src']): string[] =>
-            p.kind === 'class'
-              ? [`c${p.cls.id}`]
-              : p.kind === 'group'
-                ? p.classes().map((c) => `c${c.id}`)
-                : [`x${formatIpRange(p.range)}`];
-          const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] =
-            [];
-          for (const e of impact) {
-            if (e.src.kind === 'external' || e.dst.kind === 'external') {
-              const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
-              const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
-              externalGot.push({
-                src: e.src.kind === 'external' ? 'ext' : cls,
-                dst: e.dst.kind === 'external' ? 'ext' : cls,
-                range,
-                before: show(e.before),
-                after: show(e.after),
-              });
-              continue;
-            }
-            for (const s of key(e.src)) {
-              for (const d of key(e.dst)) {
-                if (got.has(`${s}>${d}`)) throw new Error(`impact lists ${s}>${d} twice (${op})`);
-                got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
+          // Both modes: every difference, and (what the checks read) only the losses.
+          for (const lossesOnly of [false, true]) {
+            const impact = computeImpact(model, { lossesOnly });
+            const differs = (b: ConnectionSet, a: ConnectionSet): boolean =>
+              lossesOnly ? !isEmptyConnections(subtractConnections(b, a)) : !equalConnections(b, a);
+            // Expand groups into class pairs / atoms.
+            const got = new Map<string, string>();
+            const key = (p: (typeof impact)[number]['src']): string[] =>
+              p.kind === 'class'
+                ? [`c${p.cls.id}`]
+                : p.kind === 'group'
+                  ? p.classes().map((c) => `c${c.id}`)
+                  : [`x${formatIpRange(p.range)}`];
+            const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] =
+              [];
+            for (const e of impact) {
+              if (e.src.kind === 'external' || e.dst.kind === 'external') {
+                const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
+                const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
+                externalGot.push({
+                  src: e.src.kind === 'external' ? 'ext' : cls,
+                  dst: e.dst.kind === 'external' ? 'ext' : cls,
+                  range,
+                  before: show(e.before),
+                  after: show(e.after),
+                });
+                continue;
+              }
+              for (const s of key(e.src)) {
+                for (const d of key(e.dst)) {
+                  if (got.has(`${s}>${d}`)) throw new Error(`impact lists ${s}>${d} twice (${op})`);
+                  got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
+                }
               }
             }
-          }
-          const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-          const refBefore = createEvaluator(policies.map((p) => compilePolicy(p)));
-          const refAfter = createEvaluator(policiesAfter.map((p) => compilePolicy(p)));
-          const expected = new Map<string, string>();
-          const classes: EndpointClass[] = [...model.index.classes];
-          for (const s of classes) {
-            for (const d of classes) {
-              const b = refBefore.allowed(s, d);
-              const a = refAfter.allowed(s, d);
-              if (!equalConnections(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
+            const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
+            const refBefore = createEvaluator(policies.map((p) => compilePolicy(p)));
+            const refAfter = createEvaluator(policiesAfter.map((p) => compilePolicy(p)));
+            const expected = new Map<string, string>();
+            const classes: EndpointClass[] = [...model.index.classes];
+            for (const s of classes) {
+              for (const d of classes) {
+                const b = refBefore.allowed(s, d);
+                const a = refAfter.allowed(s, d);
+                if (differs(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
+              }
             }
-          }
-          if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
-            throw new Error(
-              `impact differs (${op}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
+            if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
+              throw new Error(
+                `impact differs (${op}, lossesOnly ${lossesOnly}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
+              );
+            }
+            const atoms = atomizeAddressSpace(
+              collectIpBlockSets([...policies, ...policiesAfter].map((p) => compilePolicy(p))),
             );
-          }
-          const atoms = atomizeAddressSpace(
-            collectIpBlockSets([...policies, ...policiesAfter].map((p) => compilePolicy(p))),
-          );
-          for (const c of classes) {
-            for (const atom of atoms) {
-              for (const dir of ['egress', 'ingress'] as const) {
-                const b =
-                  dir === 'egress'
-                    ? refBefore.allowedToExternal(c, atom)
-                    : refBefore.allowedFromExternal(atom, c);
-                const a =
-                  dir === 'egress'
-                    ? refAfter.allowedToExternal(c, atom)
-                    : refAfter.allowedFromExternal(atom, c);
-                const hit = externalGot.find(
-                  (x) =>
-                    (dir === 'egress'
-                      ? x.src === `c${c.id}` && x.dst === 'ext'
-                      : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
-                );
-                const want = equalConnections(b, a) ? null : `${show(b)}|${show(a)}`;
-                const have = hit ? `${hit.before}|${hit.after}` : null;
-                if (want !== have)
-                  throw new Error(
-                    `external ${dir} c${c.id} ${formatIpRange(atom)}: want ${want} have ${have}`,
+            for (const c of classes) {
+              for (const atom of atoms) {
+                for (const dir of ['egress', 'ingress'] as const) {
+                  const b =
+                    dir === 'egress'
+                      ? refBefore.allowedToExternal(c, atom)
+                      : refBefore.allowedFromExternal(atom, c);
+                  const a =
+                    dir === 'egress'
+                      ? refAfter.allowedToExternal(c, atom)
+                      : refAfter.allowedFromExternal(atom, c);
+                  const hit = externalGot.find(
+                    (x) =>
+                      (dir === 'egress'
+                        ? x.src === `c${c.id}` && x.dst === 'ext'
+                        : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
                   );
+                  const want = differs(b, a) ? `${show(b)}|${show(a)}` : null;
+                  const have = hit ? `${hit.before}|${hit.after}` : null;
+                  if (want !== have)
+                    throw new Error(
+                      `external ${dir} c${c.id} ${formatIpRange(atom)} (lossesOnly ${lossesOnly}): want ${want} have ${have}`,
+                    );
+                }
               }
             }
           }
