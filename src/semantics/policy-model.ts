@@ -41,6 +41,8 @@ import { NEVER_INTERRUPT, pollEvery } from './interrupt.js';
 import type { IpSet } from './ip-set.js';
 import { ipSetContains } from './ip-set.js';
 import { BoundedMap } from './bounded-map.js';
+import type { ClassPorts, NamedClasses } from './class-ports.js';
+import { classPortsOf, NO_CLASS_PORTS } from './class-ports.js';
 import { selectorKey } from './selectors.js';
 import type { Steps } from './steps.js';
 import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
@@ -61,7 +63,7 @@ export interface SideSummary {
   /** The ports of the rules without peers, merged (mergePorts): at most one entry. */
   readonly open: readonly CompiledPorts[];
   /** Per class id, the ports of the rules naming it, merged: one entry each. */
-  readonly specific: ReadonlyMap<number, readonly CompiledPorts[]>;
+  readonly specific: ClassPorts;
   readonly external: readonly { readonly ips: IpSet; readonly ports: CompiledPorts }[];
 }
 
@@ -109,7 +111,7 @@ const NOT_ISOLATED: Omit<SideSummary, 'direction'> = Object.freeze({
   policies: [],
   isolated: false,
   open: [],
-  specific: new Map(),
+  specific: NO_CLASS_PORTS,
   external: [],
 });
 
@@ -218,10 +220,7 @@ function buildSummary(
 ): SideSummary {
   if (selecting.length === 0) return { ...NOT_ISOLATED, direction };
   const open: CompiledPorts[] = [];
-  // A class named by one rule shares that rule's one-entry list; a class named by several gets a
-  // list of its own (`several`), merged below.
-  const specific = new Map<number, readonly CompiledPorts[]>();
-  const several = new Set<number>();
+  const named: NamedClasses[] = [];
   const external: { ips: IpSet; ports: CompiledPorts }[] = [];
   for (const p of selecting) {
     for (const rule of p.rules[direction]) {
@@ -231,24 +230,19 @@ function buildSummary(
         open.push(rule.ports);
         continue;
       }
-      const alone: readonly CompiledPorts[] = [rule.ports];
-      for (const id of t.classIds) {
-        const list = specific.get(id);
-        if (!list) specific.set(id, alone);
-        else if (several.has(id)) (list as CompiledPorts[]).push(rule.ports);
-        else {
-          specific.set(id, [...list, rule.ports]);
-          several.add(id);
-        }
-      }
+      if (t.classIds.size > 0) named.push({ ids: t.classIds, ports: rule.ports });
       for (const ips of t.ipSets) external.push({ ips, ports: rule.ports });
     }
   }
-  // The rules naming one peer (or every peer) are merged into one entry: evaluating a pair then
-  // costs one union however many rules a policy repeats.
-  for (const id of several) specific.set(id, [mergePorts(specific.get(id) as CompiledPorts[])]);
   const merged = open.length > 1 ? [mergePorts(open)] : open;
-  return { direction, policies: selecting, isolated: true, open: merged, specific, external };
+  return {
+    direction,
+    policies: selecting,
+    isolated: true,
+    open: merged,
+    specific: classPortsOf(named),
+    external,
+  };
 }
 
 function resolveAll(list: readonly CompiledPorts[] | undefined, dst: PeerEndpoint): ConnectionSet {
