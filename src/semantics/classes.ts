@@ -19,7 +19,8 @@ import type { ContainerPort, LabelSelector, Labels, NamespaceRecord } from '../m
 import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
-import { selectorMatcher } from './selectors.js';
+import { selectorKey, selectorMatcher } from './selectors.js';
+import { BoundedMap } from './bounded-map.js';
 import type { Steps } from './steps.js';
 import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
 
@@ -313,12 +314,22 @@ export function classesInAddressRange(index: ClassIndex, family: 4 | 6, lo: bigi
 }
 
 const selectedNamespaces = new WeakMap<ClassIndex, WeakMap<LabelSelector, readonly string[]>>();
+/**
+ * The same by the selector's content (selectorKey): a changed policy's selectors are parsed anew
+ * for every request. Bounded in entries and in names listed.
+ */
+const selectedByContent = new WeakMap<ClassIndex, BoundedMap<readonly string[]>>();
 
 /** Names of the index's namespaces a namespaceSelector selects: computed once per (index, selector). */
 export function namespacesSelected(index: ClassIndex, selector: LabelSelector): readonly string[] {
   let perIndex = selectedNamespaces.get(index);
   if (!perIndex) selectedNamespaces.set(index, (perIndex = new WeakMap()));
   let names = perIndex.get(selector);
+  if (names) return names;
+  let byContent = selectedByContent.get(index);
+  if (!byContent) selectedByContent.set(index, (byContent = new BoundedMap(1024, 1_000_000)));
+  const content = selectorKey(selector);
+  names = byContent.get(content);
   if (!names) {
     // Through the label index when the selector requires one label value (a union of several
     // lists would lose the index's order).
@@ -328,8 +339,9 @@ export function namespacesSelected(index: ClassIndex, selector: LabelSelector): 
     const matches = selectorMatcher(selector);
     const selected = key !== undefined && exact ? candidates : candidates.filter((n) => matches(n.labels));
     names = selected.map((n) => n.name);
-    perIndex.set(selector, names);
+    byContent.set(content, names, names.length + 1);
   }
+  perIndex.set(selector, names);
   return names;
 }
 
