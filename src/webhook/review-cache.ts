@@ -4,14 +4,14 @@
  * being analysed again. The key covers everything a decision depends on:
  * the operation, the content of the new and old policy (as parsed records, so
  * metadata noise such as managedFields or resourceVersion does not defeat the
- * cache), which escalation rules apply to the requester, and the version of
+ * cache; their JSON, label maps in key order), which escalation rules apply to the requester, and the version of
  * the state (source version plus overlay generation). The configuration is
  * fixed for the life of the app.
  */
 import { createHash } from 'node:crypto';
 import type { EscalationRule } from '../model/config.js';
 import type { Operation } from '../model/findings.js';
-import type { PolicyRecord } from '../model/records.js';
+import type { LabelSelector, Labels, PolicyRecord, RuleRecord } from '../model/records.js';
 import type { Requester } from '../checks/decide.js';
 
 export const DEFAULT_REVIEW_CACHE_SIZE = 256;
@@ -78,22 +78,78 @@ export function escalationIdentity(rules: readonly EscalationRule[], requester: 
 export function computeReviewCacheKey(parts: ReviewCacheKeyParts): string {
   return createHash('sha256')
     .update(
-      stableStringify([parts.operation, parts.object, parts.oldObject, parts.escalation, parts.stateVersion]),
+      JSON.stringify([
+        parts.operation,
+        withSortedMaps(parts.object),
+        withSortedMaps(parts.oldObject),
+        parts.escalation,
+        parts.stateVersion,
+      ]),
     )
     .digest('hex');
 }
 
 /**
- * JSON with object keys sorted, so equal records give equal text whatever the key order. The
- * native serializer does the walk (a policy of thousands of rules is keyed in tens of ms).
+ * The record with its label maps (matchLabels, annotations) in key order, so that equal policies
+ * give equal JSON: the parser (normalizeNetworkPolicy) writes every other field in one order.
+ * The record itself when its maps are in order already, as the API server sends them.
  */
-export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, sortKeys) ?? 'null';
+function withSortedMaps(p: PolicyRecord | null): PolicyRecord | null {
+  if (p === null || policyMapsSorted(p)) return p;
+  const rule = (r: RuleRecord): RuleRecord => ({
+    peers: r.peers.map((peer) =>
+      peer.kind === 'selector'
+        ? {
+            kind: 'selector',
+            namespaceSelector: selectorSorted(peer.namespaceSelector),
+            podSelector: selectorSorted(peer.podSelector),
+          }
+        : peer,
+    ),
+    ports: r.ports,
+  });
+  return {
+    ...p,
+    podSelector: selectorSorted(p.podSelector),
+    ingress: p.ingress.map(rule),
+    egress: p.egress.map(rule),
+    annotations: sortedMap(p.annotations),
+  };
 }
 
-function sortKeys(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
-  return sorted;
+function policyMapsSorted(p: PolicyRecord): boolean {
+  const rulesSorted = (rules: readonly RuleRecord[]): boolean =>
+    rules.every((r) =>
+      r.peers.every(
+        (peer) =>
+          peer.kind !== 'selector' ||
+          ((peer.namespaceSelector === null || isSorted(peer.namespaceSelector.matchLabels)) &&
+            (peer.podSelector === null || isSorted(peer.podSelector.matchLabels))),
+      ),
+    );
+  return (
+    isSorted(p.podSelector.matchLabels) &&
+    isSorted(p.annotations) &&
+    rulesSorted(p.ingress) &&
+    rulesSorted(p.egress)
+  );
+}
+
+function isSorted(map: Labels): boolean {
+  let previous: string | null = null;
+  for (const key in map) {
+    if (previous !== null && previous > key) return false;
+    previous = key;
+  }
+  return true;
+}
+
+function sortedMap(map: Labels): Labels {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(map).sort()) out[key] = map[key] as string;
+  return out;
+}
+
+function selectorSorted<S extends LabelSelector | null>(s: S): S {
+  return (s === null ? s : { ...s, matchLabels: sortedMap(s.matchLabels) }) as S;
 }
