@@ -6,9 +6,10 @@
  * that the side summaries, rule targets and their maps survive (they are kept); the same sites
  * then allocate every analysis' short-lived summaries in the old generation, where they are
  * garbage that keeps their young parts alive through every young collection (copied, then
- * promoted) until the next full one. Measured at M (bench/generator.ts, 2-core VM): per-change
- * analysis p50 0.43 -> 0.31 ms, p99 5.6 -> 4.2 ms over 5 passes; preparing L took as long with
- * and without (2.6-2.9 s).
+ * promoted) until the next full one. Measured with `npm run bench -- --sizes M`, three runs each
+ * way on the 2-core VM: admission p99 at concurrency 16 16-28 ms with, 27-36 ms without; analysis
+ * p99 3.4-5.0 ms with, 4.7-5.8 ms without. Preparing the L cluster took as long either way
+ * (2.6-2.9 s).
  *
  * Set before the engine runs: decisions V8 has already taken stay in optimised code.
  */
