@@ -327,7 +327,7 @@ export function namespacesSelected(index: ClassIndex, selector: LabelSelector): 
   let names = perIndex.get(selector);
   if (names) return names;
   let byContent = selectedByContent.get(index);
-  if (!byContent) selectedByContent.set(index, (byContent = new BoundedMap(1024, 1_000_000)));
+  if (!byContent) selectedByContent.set(index, (byContent = new BoundedMap(1024, 250_000)));
   const content = selectorKey(selector);
   names = byContent.get(content);
   if (!names) {

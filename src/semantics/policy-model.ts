@@ -127,7 +127,8 @@ const targetCache = new WeakMap<ClassIndex, WeakMap<CompiledRule, RuleTargets>>(
  */
 const targetsByContent = new WeakMap<ClassIndex, BoundedMap<RuleTargets>>();
 const CONTENT_CACHE_ENTRIES = 1024;
-const CONTENT_CACHE_CLASSES = 1_000_000;
+/** About 4 MB of set entries at most, beyond what the base rules hold anyway. */
+const CONTENT_CACHE_CLASSES = 250_000;
 
 function contentCacheOf(index: ClassIndex): BoundedMap<RuleTargets> {
   let cache = targetsByContent.get(index);
