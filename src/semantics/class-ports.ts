@@ -81,9 +81,9 @@ class LayeredClassPorts implements ClassPorts {
     return ids;
   }
 
-  entries(): Iterable<readonly [number, readonly CompiledPorts[]]> {
-    const out: (readonly [number, readonly CompiledPorts[]])[] = [...this.listed];
-    for (const id of this.bulk) if (!this.listed.has(id)) out.push([id, this.bulkPorts]);
-    return out;
+  /** Lazy: its reader (sideAllowsAnything) mostly stops at the first entry. */
+  *entries(): Iterable<readonly [number, readonly CompiledPorts[]]> {
+    yield* this.listed;
+    for (const id of this.bulk) if (!this.listed.has(id)) yield [id, this.bulkPorts];
   }
 }
