@@ -532,6 +532,14 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
     return diffs;
   };
 
+  /**
+   * With `lossesOnly`: a side that was isolated and keeps every policy it had (a policy was
+   * added) can only allow more, so nothing is lost through it. A pair whose other side changed
+   * too is visited from that side (it lists the classes whose side changed).
+   */
+  const onlyGrows = (sides: readonly [SideSummary, SideSummary]): boolean =>
+    lossesOnly && sides[0].isolated && sides[0].policies.every((p) => sides[1].policies.includes(p));
+
   /** Members of base groups minus the explicitly handled classes, as one lazily listed group. */
   const groupOf = (
     members: readonly EndpointClass[],
@@ -552,7 +560,7 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
     // is open, also every class whose ingress is open: unrestricted classes as one group,
     // isolated classes with rules without peers by group (same open rules, same answer).
     const egress = SIDES.map((side) => model[side].summary(a, 'egress')) as [SideSummary, SideSummary];
-    if (egress[0] !== egress[1]) {
+    if (egress[0] !== egress[1] && !onlyGrows(egress)) {
       // Pairs with a class naming a, or whose ingress changed too: evaluated pair by pair.
       const namingA = new Set<number>(look.changed.ingress);
       for (const side of SIDES) for (const id of look.namedBy(side, 'ingress', a)) namingA.add(id);
@@ -601,7 +609,7 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
     // the classes its ingress names and those naming a in their egress (explicit pairs), every
     // unrestricted class as one group, isolated classes with open egress rules by group.
     const ingress = SIDES.map((side) => model[side].summary(a, 'ingress')) as [SideSummary, SideSummary];
-    if (ingress[0] !== ingress[1]) {
+    if (ingress[0] !== ingress[1] && !onlyGrows(ingress)) {
       const explicitSrc = new Set<number>(look.changed.egress);
       for (const side of SIDES) {
         for (const id of model[side].summary(a, 'ingress').specific.keys()) explicitSrc.add(id);
@@ -630,7 +638,7 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
     // External ranges, in each direction whose side changed.
     for (const direction of ['egress', 'ingress'] as const) {
       const sides = direction === 'egress' ? egress : ingress;
-      if (sides[0] === sides[1]) continue;
+      if (sides[0] === sides[1] || onlyGrows(sides)) continue;
       const diffs = externalDiff(sides, a);
       for (const d of diffs) {
         const ext: ImpactPeer = { kind: 'external', range: d.range };
