@@ -9,7 +9,7 @@ import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, selectorKey, selectorPeers } from './peers.js';
+import { isAndTrap, peerKey, selectorPeers } from './peers.js';
 import { selectorToManifest } from './selector-yaml.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
@@ -20,7 +20,7 @@ function run(ctx: CheckContext): CheckFinding[] {
   const poll = pollEvery(ctx.interrupt, 'peer-and-trap');
   for (const peer of selectorPeers(p)) {
     poll();
-    const key = selectorKey(peer);
+    const key = peerKey(peer);
     let trap = traps.get(key);
     if (trap === undefined) {
       trap = isAndTrap(peer, p.namespace, ctx.model.index);

@@ -13,7 +13,7 @@ import { pollEvery } from '../semantics/interrupt.js';
 import { formatSelector } from '../semantics/selectors.js';
 import type { CheckContext, Check } from './context.js';
 import { clip } from './messages.js';
-import { isAndTrap, namespacesOf, peerSelectsAny, selectorKey, selectorPeers } from './peers.js';
+import { isAndTrap, namespacesOf, peerSelectsAny, peerKey, selectorPeers } from './peers.js';
 import type { LabelValues } from './selection.js';
 import { labelValuesOf, typoHintAmong } from './selection.js';
 
@@ -60,7 +60,7 @@ function run(ctx: CheckContext): CheckFinding[] {
   const poll = pollEvery(ctx.interrupt, 'peer-matches-nothing');
   for (const peer of selectorPeers(p)) {
     poll();
-    const key = selectorKey(peer);
+    const key = peerKey(peer);
     let verdict = verdicts.get(key);
     if (!verdict) {
       verdict = isAndTrap(peer, p.namespace, index) ? { kind: 'fine' } : judge(peer);

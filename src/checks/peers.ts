@@ -34,7 +34,7 @@ export function selectorPeers(p: PolicyRecord): SelectorPeer[] {
 }
 
 /** Equal for peers with the same selectors: to work out what a repeated peer selects once. */
-export function selectorKey(peer: SelectorPair): string {
+export function peerKey(peer: SelectorPair): string {
   return JSON.stringify([peer.namespaceSelector, peer.podSelector]);
 }
 

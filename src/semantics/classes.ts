@@ -20,7 +20,7 @@ import { NAMESPACE_NAME_LABEL } from '../model/records.js';
 import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
 import { selectorKey, selectorMatcher } from './selectors.js';
-import { BoundedMap } from './bounded-map.js';
+import { ContentCache } from './bounded-map.js';
 import type { Steps } from './steps.js';
 import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
 
@@ -81,6 +81,13 @@ export interface ClassIndex {
 export interface AddressIndex {
   readonly values: readonly bigint[];
   readonly classIds: readonly number[];
+}
+
+/** Appends `value` to the list of `key`. */
+function pushTo<K, V>(m: Map<K, V[]>, key: K, value: V): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
 }
 
 /** The key of one label in ClassIndex.classesByLabel (NUL cannot occur in a key or a value). */
@@ -257,26 +264,17 @@ function* buildLookups(
 > {
   const classesByNamespace = new Map<string, EndpointClass[]>();
   const classesByLabel = new Map<string, Map<string, EndpointClass[]>>();
-  const push = (m: Map<string, EndpointClass[]>, k: string, c: EndpointClass): void => {
-    const list = m.get(k);
-    if (list) list.push(c);
-    else m.set(k, [c]);
-  };
   yield* forEachInSteps(classes, (c) => {
-    push(classesByNamespace, c.namespace, c);
+    pushTo(classesByNamespace, c.namespace, c);
     let byLabel = classesByLabel.get(c.namespace);
     if (!byLabel) classesByLabel.set(c.namespace, (byLabel = new Map()));
-    for (const [k, v] of Object.entries(c.labels)) push(byLabel, labelEntryKey(k, v), c);
+    for (const [k, v] of Object.entries(c.labels)) pushTo(byLabel, labelEntryKey(k, v), c);
   });
   const names = new Set([...nsLabels.keys(), ...classesByNamespace.keys()]);
   const namespaces = [...names].sort().map((name) => ({ name, labels: labelsOfNamespace(nsLabels, name) }));
   const endpointsOfClass = new Map<number, Endpoint[]>();
   yield* forEachInSteps(endpoints, (e) => {
-    for (const id of e.classIds) {
-      const list = endpointsOfClass.get(id);
-      if (list) list.push(e);
-      else endpointsOfClass.set(id, [e]);
-    }
+    for (const id of e.classIds) pushTo(endpointsOfClass, id, e);
   });
   const entries: Record<4 | 6, [bigint, number][]> = { 4: [], 6: [] };
   yield* forEachInSteps(classes, (c) => {
@@ -313,36 +311,30 @@ export function classesInAddressRange(index: ClassIndex, family: 4 | 6, lo: bigi
   return out;
 }
 
-const selectedNamespaces = new WeakMap<ClassIndex, WeakMap<LabelSelector, readonly string[]>>();
 /**
- * The same by the selector's content (selectorKey): a changed policy's selectors are parsed anew
- * for every request. Bounded in entries and in names listed.
+ * Per index, by selector and by the selector's content (selectorKey): a changed policy's
+ * selectors are parsed anew for every request. At most 1,024 contents and 250,000 names.
  */
-const selectedByContent = new WeakMap<ClassIndex, BoundedMap<readonly string[]>>();
+const selectedNamespaces = new WeakMap<ClassIndex, ContentCache<LabelSelector, readonly string[]>>();
 
 /** Names of the index's namespaces a namespaceSelector selects: computed once per (index, selector). */
 export function namespacesSelected(index: ClassIndex, selector: LabelSelector): readonly string[] {
-  let perIndex = selectedNamespaces.get(index);
-  if (!perIndex) selectedNamespaces.set(index, (perIndex = new WeakMap()));
-  let names = perIndex.get(selector);
-  if (names) return names;
-  let byContent = selectedByContent.get(index);
-  if (!byContent) selectedByContent.set(index, (byContent = new BoundedMap(1024, 250_000)));
-  const content = selectorKey(selector);
-  names = byContent.get(content);
-  if (!names) {
-    // Through the label index when the selector requires one label value (a union of several
-    // lists would lose the index's order).
-    const { labelKeys, exact } = lookupOf(selector);
-    const key = labelKeys?.length === 1 ? labelKeys[0] : undefined;
-    const candidates = key === undefined ? index.namespaces : (namespacesByLabel(index).get(key) ?? []);
-    const matches = selectorMatcher(selector);
-    const selected = key !== undefined && exact ? candidates : candidates.filter((n) => matches(n.labels));
-    names = selected.map((n) => n.name);
-    byContent.set(content, names, names.length + 1);
-  }
-  perIndex.set(selector, names);
-  return names;
+  let cache = selectedNamespaces.get(index);
+  if (!cache) selectedNamespaces.set(index, (cache = new ContentCache(1024, 250_000, (n) => n.length + 1)));
+  return cache.get(
+    selector,
+    () => selectorKey(selector),
+    () => {
+      // Through the label index when the selector requires one label value (a union of several
+      // lists would lose the index's order).
+      const { labelKeys, exact } = lookupOf(selector);
+      const key = labelKeys?.length === 1 ? labelKeys[0] : undefined;
+      const candidates = key === undefined ? index.namespaces : (namespacesByLabel(index).get(key) ?? []);
+      const matches = selectorMatcher(selector);
+      const selected = key !== undefined && exact ? candidates : candidates.filter((n) => matches(n.labels));
+      return selected.map((n) => n.name);
+    },
+  );
 }
 
 type IndexedNamespace = ClassIndex['namespaces'][number];
@@ -354,11 +346,7 @@ function namespacesByLabel(index: ClassIndex): ReadonlyMap<string, readonly Inde
   if (!byLabel) {
     const m = new Map<string, IndexedNamespace[]>();
     for (const n of index.namespaces) {
-      for (const [k, v] of Object.entries(n.labels)) {
-        const list = m.get(labelEntryKey(k, v));
-        if (list) list.push(n);
-        else m.set(labelEntryKey(k, v), [n]);
-      }
+      for (const [k, v] of Object.entries(n.labels)) pushTo(m, labelEntryKey(k, v), n);
     }
     byLabel = m;
     namespaceLabelIndexes.set(index, byLabel);

@@ -403,6 +403,21 @@ function changeLookups(model: ChangeModel): ChangeLookups {
   };
 }
 
+/** A value per pair of side summaries (before, after), computed on the first call for the pair. */
+function memoPerSides<V>(): (sides: readonly [SideSummary, SideSummary], compute: () => V) => V {
+  const byBefore = new Map<SideSummary, Map<SideSummary, V>>();
+  return (sides, compute) => {
+    let perBefore = byBefore.get(sides[0]);
+    if (!perBefore) byBefore.set(sides[0], (perBefore = new Map()));
+    let value = perBefore.get(sides[1]);
+    if (value === undefined) {
+      value = compute();
+      perBefore.set(sides[1], value);
+    }
+    return value;
+  };
+}
+
 /** The unrestricted classes (no policy) of a direction, except some: a group's members. */
 function unrestrictedExcept(model: ChangeModel, direction: Direction, exclude: IdLookup): EndpointClass[] {
   return model.before.unrestrictedClasses(direction).filter((c) => !exclude.has(c.id));
@@ -474,62 +489,49 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
   // Per pair of egress summaries (before, after): the classes they name, except those whose
   // ingress changed too (visited pair by pair), with what a source they do not name may send
   // them before and after (when it differs).
-  const egressRows = new Map<
-    SideSummary,
-    Map<SideSummary, [EndpointClass, ConnectionSet, ConnectionSet][]>
-  >();
+  const egressRows = memoPerSides<readonly [EndpointClass, ConnectionSet, ConnectionSet][]>();
   const namedByEgress = (
     egress: readonly [SideSummary, SideSummary],
-  ): readonly [EndpointClass, ConnectionSet, ConnectionSet][] => {
-    let perBefore = egressRows.get(egress[0]);
-    if (!perBefore) egressRows.set(egress[0], (perBefore = new Map()));
-    let row = perBefore.get(egress[1]);
-    if (row) return row;
-    row = [];
-    // A class only the after side names was allowed nothing before when the before side allows
-    // nothing to a class it does not name: it can only gain.
-    const beforeNamedOnly = egress[0].isolated && egress[0].open.length === 0;
-    const named =
-      lossesOnly && beforeNamedOnly
-        ? egress[0].specific.keys()
-        : new IdUnion([egress[0].specific, egress[1].specific]);
-    for (const id of named) {
-      if (look.changed.ingress.has(id)) continue;
-      pairCheckpoint();
-      const d = classes[id] as EndpointClass;
-      // d's ingress is the same on both sides; towards a source it does not name it allows its
-      // open part. (The source is not read by an egress side: any class will do.)
-      const open = model.before.openIngress(d);
-      if (isEmptyConnections(open)) continue;
-      const eBefore = sideAllowsClass(egress[0], d, d);
-      const eAfter = sideAllowsClass(egress[1], d, d);
-      if (equalConnections(eBefore, eAfter)) continue;
-      const before = intersectConnections(eBefore, open);
-      const after = intersectConnections(eAfter, open);
-      if (!equalConnections(before, after)) row.push([d, before, after]);
-    }
-    perBefore.set(egress[1], row);
-    return row;
-  };
+  ): readonly [EndpointClass, ConnectionSet, ConnectionSet][] =>
+    egressRows(egress, () => {
+      const row: [EndpointClass, ConnectionSet, ConnectionSet][] = [];
+      // A class only the after side names was allowed nothing before when the before side allows
+      // nothing to a class it does not name: it can only gain.
+      const beforeNamedOnly = egress[0].isolated && egress[0].open.length === 0;
+      const named =
+        lossesOnly && beforeNamedOnly
+          ? egress[0].specific.keys()
+          : new IdUnion([egress[0].specific, egress[1].specific]);
+      for (const id of named) {
+        if (look.changed.ingress.has(id)) continue;
+        pairCheckpoint();
+        const d = classes[id] as EndpointClass;
+        // d's ingress is the same on both sides; towards a source it does not name it allows its
+        // open part. (The source is not read by an egress side: any class will do.)
+        const open = model.before.openIngress(d);
+        if (isEmptyConnections(open)) continue;
+        const eBefore = sideAllowsClass(egress[0], d, d);
+        const eAfter = sideAllowsClass(egress[1], d, d);
+        if (equalConnections(eBefore, eAfter)) continue;
+        const before = intersectConnections(eBefore, open);
+        const after = intersectConnections(eAfter, open);
+        if (!equalConnections(before, after)) row.push([d, before, after]);
+      }
+      return row;
+    });
 
   // Per pair of summaries (before, after): the External ranges whose connections differ. Shared
   // by every affected class with those summaries unless a rule's named port resolves on the class
   // itself (ingress), the one way the class enters externalRangesOf.
-  const externalDiffs = new Map<SideSummary, Map<SideSummary, readonly RangeChange[]>>();
+  const externalDiffs = memoPerSides<readonly RangeChange[]>();
   const externalDiff = (
     sides: readonly [SideSummary, SideSummary],
     a: EndpointClass,
   ): readonly RangeChange[] => {
+    const diff = (): readonly RangeChange[] =>
+      diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
     const perClass = sides.some((x) => x.direction === 'ingress' && summaryNamesPorts(x));
-    if (perClass) return diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
-    let perBefore = externalDiffs.get(sides[0]);
-    if (!perBefore) externalDiffs.set(sides[0], (perBefore = new Map()));
-    let diffs = perBefore.get(sides[1]);
-    if (!diffs) {
-      diffs = diffExternalRanges(externalRangesOf(sides[0], a), externalRangesOf(sides[1], a));
-      perBefore.set(sides[1], diffs);
-    }
-    return diffs;
+    return perClass ? diff() : externalDiffs(sides, diff);
   };
 
   /**

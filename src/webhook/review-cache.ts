@@ -13,6 +13,7 @@ import type { EscalationRule } from '../model/config.js';
 import type { Operation } from '../model/findings.js';
 import type { LabelSelector, Labels, PolicyRecord, RuleRecord } from '../model/records.js';
 import type { Requester } from '../checks/decide.js';
+import { BoundedMap } from '../semantics/bounded-map.js';
 
 export const DEFAULT_REVIEW_CACHE_SIZE = 256;
 
@@ -25,41 +26,13 @@ export interface ReviewCacheKeyParts {
   readonly stateVersion: string;
 }
 
-/** A least-recently-used map with a fixed capacity. */
-export class ReviewCache<V> {
-  readonly #capacity: number;
-  readonly #entries = new Map<string, V>();
-
+/** A least-recently-used map of decisions with a fixed capacity. */
+export class ReviewCache<V> extends BoundedMap<V> {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
       throw new RangeError(`review cache capacity must be a non-negative integer, got ${capacity}`);
     }
-    this.#capacity = capacity;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** The cached value, marked as most recently used. */
-  get(key: string): V | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
-  }
-
-  /** Stores `value`, evicting the least recently used entry when full. */
-  set(key: string, value: V): void {
-    if (this.#capacity === 0) return;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    while (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      this.#entries.delete(oldest.value);
-    }
+    super(capacity);
   }
 }
 

@@ -142,10 +142,16 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
   let generations = 0;
   /** The latest prepared state, when, and the source snapshot (before the overlay) it came from. */
   let latest: { prepared: Prepared; at: number; derivations: number; base: ClusterSnapshot } | null = null;
-  function prepareNow(snapshot: ClusterSnapshot, base: ClusterSnapshot): Prepared {
-    const p = { state: prepareCheckState(snapshot, config), generation: ++generations };
+  /** Keeps a state prepared for `snapshot` (from the source's `base`), as the latest unless told not to. */
+  function keep(
+    snapshot: ClusterSnapshot,
+    base: ClusterSnapshot,
+    state: CheckState,
+    asLatest = true,
+  ): Prepared {
+    const p = { state, generation: ++generations };
     prepared.set(snapshot, p);
-    latest = { prepared: p, at: now(), derivations: 0, base };
+    if (asLatest) latest = { prepared: p, at: now(), derivations: 0, base };
     return p;
   }
   /** True while warmSteps is preparing a newer state, a slice at a time. */
@@ -159,7 +165,11 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     latest !== null && (warming || now() - latest.at <= options.maxStateAgeMs) ? latest : null;
   function preparedFor(snapshot: ClusterSnapshot, base: ClusterSnapshot): Prepared {
     // latest includes every change admitted since it was prepared (recordAdmitted derives it).
-    return prepared.get(snapshot) ?? usableLatest()?.prepared ?? prepareNow(snapshot, base);
+    return (
+      prepared.get(snapshot) ??
+      usableLatest()?.prepared ??
+      keep(snapshot, base, prepareCheckState(snapshot, config))
+    );
   }
   /**
    * The source's snapshot a review reads. The source builds a new one whenever its version moved
@@ -177,10 +187,9 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
     const overlayAtStart = overlay;
     warming = true;
     try {
-      const p = { state: yield* prepareCheckStateSteps(snapshot, config), generation: ++generations };
-      prepared.set(snapshot, p);
+      const state = yield* prepareCheckStateSteps(snapshot, config);
       // A change admitted meanwhile is in latest (derived from it) but not in this state.
-      if (overlay === overlayAtStart) latest = { prepared: p, at: now(), derivations: 0, base };
+      keep(snapshot, base, state, overlay === overlayAtStart);
     } finally {
       warming = false;
     }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BoundedMap } from '../../src/semantics/bounded-map.js';
+import { BoundedMap, ContentCache } from '../../src/semantics/bounded-map.js';
 
 t.test('keeps the most recently used entries within the entry budget', async (t) => {
   const m = new BoundedMap<number>(2, 100);
@@ -35,4 +35,29 @@ t.test('rejects nonsensical budgets', async (t) => {
   const none = new BoundedMap<number>(0, 10);
   none.set('a', 1, 1);
   t.equal(none.size, 0);
+});
+
+t.test('ContentCache: once per object, shared by objects of equal content, within its bounds', async (t) => {
+  const computed: string[] = [];
+  const cache = new ContentCache<{ readonly text: string }, string>(2, 100, (v) => v.length);
+  const get = (o: { readonly text: string }): string =>
+    cache.get(
+      o,
+      () => o.text,
+      () => {
+        computed.push(o.text);
+        return o.text.toUpperCase();
+      },
+    );
+  const a = { text: 'ab' };
+  t.equal(get(a), 'AB');
+  t.equal(get(a), 'AB');
+  t.equal(get({ text: 'ab' }), 'AB', 'another object with the same content');
+  t.same(computed, ['ab'], 'computed once');
+  get({ text: 'cd' });
+  get({ text: 'ef' });
+  t.equal(get({ text: 'ab' }), 'AB');
+  t.same(computed, ['ab', 'cd', 'ef', 'ab'], 'evicted from the content layer beyond 2 contents');
+  t.equal(get(a), 'AB', 'the object layer still answers for a');
+  t.same(computed, ['ab', 'cd', 'ef', 'ab']);
 });
