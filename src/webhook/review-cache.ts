@@ -8,7 +8,7 @@
  * the state (source version plus overlay generation). The configuration is
  * fixed for the life of the app.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EscalationRule } from '../model/config.js';
 import type { Operation } from '../model/findings.js';
 import type { LabelSelector, Labels, PolicyRecord, RuleRecord } from '../model/records.js';
@@ -49,17 +49,18 @@ export function escalationIdentity(rules: readonly EscalationRule[], requester: 
 
 /** A fixed-length key (SHA-256, hex) over the parts. */
 export function computeReviewCacheKey(parts: ReviewCacheKeyParts): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        parts.operation,
-        withSortedMaps(parts.object),
-        withSortedMaps(parts.oldObject),
-        parts.escalation,
-        parts.stateVersion,
-      ]),
-    )
-    .digest('hex');
+  // One-shot hash(): a Hash object per review costs more than the digest itself.
+  return hash(
+    'sha256',
+    JSON.stringify([
+      parts.operation,
+      withSortedMaps(parts.object),
+      withSortedMaps(parts.oldObject),
+      parts.escalation,
+      parts.stateVersion,
+    ]),
+    'hex',
+  );
 }
 
 /**
