@@ -42,26 +42,41 @@ function run(ctx: CheckContext): CheckFinding[] {
   const lines: string[] = [];
   const firstPairs: string[] = [];
   const poll = pollEvery(ctx.interrupt, 'connectivity-lost');
+  // Whether every endpoint of a class lies in that class alone: then its pairs are counted by
+  // multiplication (no other impact entry can list them), not one by one.
+  const singleClass = new Map<number, boolean>();
+  const single = (c: EndpointClass): boolean => {
+    let known = singleClass.get(c.id);
+    if (known === undefined) {
+      known = endpointsOf(c).every((x) => x.classIds.length === 1);
+      singleClass.set(c.id, known);
+    }
+    return known;
+  };
+  const sample = (s: Endpoint, d: Endpoint, lost: string): void => {
+    firstPairs.push(`${s.id} => ${d.id}`);
+    lines.push(`${s.id} => ${d.id} : loses ${lost}`);
+  };
+  // An endpoint is never paired with itself (as in connectivity): its pods' connections to
+  // themselves are always allowed, and those between replicas of one workload are not listed.
   for (const e of ctx.impact) {
     poll();
     if (isEmptyConnections(e.lost)) continue;
     const lost = formatConnections(e.lost);
     // A class against a group of single-class endpoints: counted, and sampled for the detail.
-    const single = (p: ImpactPeer): p is Extract<ImpactPeer, { kind: 'class' }> =>
-      p.kind === 'class' && endpointsOf(p.cls).every((x) => x.classIds.length === 1);
     const grouped = e.src.kind === 'group' ? e.src : e.dst.kind === 'group' ? e.dst : null;
     const other = grouped === e.src ? e.dst : e.src;
     const count = grouped?.endpointCount() ?? null;
-    if (grouped && count !== null && single(other)) {
+    if (grouped && count !== null && other.kind === 'class' && single(other.cls)) {
       const mine = endpointsOf(other.cls);
-      workloadPairs += mine.length * count;
-      for (const c of grouped.sample(DETAIL_LIMIT)) {
+      workloadPairs += mine.length * (grouped.has(other.cls.id) ? count - 1 : count);
+      sampling: for (const c of grouped.sample(DETAIL_LIMIT)) {
         for (const x of endpointsOf(c)) {
           for (const y of mine) {
-            if (firstPairs.length >= DETAIL_LIMIT) break;
-            const [s, d] = grouped === e.src ? [x, y] : [y, x];
-            firstPairs.push(`${s.id} => ${d.id}`);
-            lines.push(`${s.id} => ${d.id} : loses ${lost}`);
+            if (firstPairs.length >= DETAIL_LIMIT) break sampling;
+            if (x === y) continue;
+            if (grouped === e.src) sample(x, y, lost);
+            else sample(y, x, lost);
           }
         }
       }
@@ -72,8 +87,22 @@ function run(ctx: CheckContext): CheckFinding[] {
     if (src.kind === 'classes' && dst.kind === 'classes') {
       for (const sc of src.list) {
         for (const dc of dst.list) {
-          for (const s of endpointsOf(sc)) {
-            for (const d of endpointsOf(dc)) {
+          const sources = endpointsOf(sc);
+          const destinations = endpointsOf(dc);
+          if (single(sc) && single(dc)) {
+            poll();
+            workloadPairs +=
+              sources.length * (sc.id === dc.id ? destinations.length - 1 : destinations.length);
+            sampling: for (const s of sources) {
+              for (const d of destinations) {
+                if (firstPairs.length >= DETAIL_LIMIT) break sampling;
+                if (s !== d) sample(s, d, lost);
+              }
+            }
+            continue;
+          }
+          for (const s of sources) {
+            for (const d of destinations) {
               poll();
               if (s === d) continue;
               if (s.classIds.length > 1 || d.classIds.length > 1) {
@@ -82,10 +111,7 @@ function run(ctx: CheckContext): CheckFinding[] {
                 seenMulti.add(key);
               }
               workloadPairs++;
-              if (firstPairs.length < DETAIL_LIMIT) {
-                firstPairs.push(`${s.id} => ${d.id}`);
-                lines.push(`${s.id} => ${d.id} : loses ${lost}`);
-              }
+              if (firstPairs.length < DETAIL_LIMIT) sample(s, d, lost);
             }
           }
         }

@@ -280,6 +280,8 @@ export interface ClassGroup {
    * null when an endpoint spans several classes (then count through classes()).
    */
   endpointCount(): number | null;
+  /** Whether the class `id` is a member, without walking the group. */
+  has(id: number): boolean;
 }
 
 /** Endpoint count of a base class list, and whether any of its endpoints spans classes: once per list. */
@@ -332,6 +334,7 @@ function makeGroup(
       for (const id of exclude) if (ids.has(id)) excluded += (index.endpointsOfClass.get(id) ?? []).length;
       return endpoints - excluded;
     },
+    has: (id) => !exclude.has(id) && countOf(index, base).ids.has(id),
   };
 }
 
