@@ -82,7 +82,12 @@ export async function runSize(options: SizeRunOptions): Promise<SizeFigures> {
     progress(size, 'fake API server: loading the generated cluster');
     const fake = Child.start({ role: 'fake-apiserver', args: { size }, heapLimitMb });
     children.push(fake);
-    const noop = Child.start({ role: 'noop', args: { certFile, keyFile }, heapLimitMb: 1024 });
+    const noop = Child.start({
+      role: 'noop',
+      args: { certFile, keyFile },
+      heapLimitMb: 1024,
+      nodeFlags: profile('noop'),
+    });
     children.push(noop);
     // Starts (loads its modules) while the fake API server loads; syncs once told where it is.
     const webhook = Child.start({
