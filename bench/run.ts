@@ -41,7 +41,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes S,M,L] [--duration SEC
   --duration N   seconds per measured load run (default 10, quick 5)
   --warmup N     seconds of warm-up load before measuring (default 3, quick 2)
   --out FILE     where to write the JSON (default bench/results/latest.json)
-  --profile      write CPU profiles (--cpu-prof) of each size and webhook process to bench/results/profiles`;
+  --profile      write CPU profiles (--cpu-prof) of each size, webhook and no-op process to bench/results/profiles`;
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
   if (text === undefined) return fallback;
