@@ -15,7 +15,13 @@ import { collectIpBlockSets, compilePolicy } from '../../src/semantics/compile.j
 import { isEmptyConnections, subtractConnections } from '../../src/semantics/connection-set.js';
 import { ANALYSIS_ENDPOINTS, listEndpoints } from '../../src/semantics/endpoints.js';
 import { createEvaluator } from '../../src/semantics/evaluate.js';
-import { NAMESPACES, clusterArb, narrowClusterArb, snapshotOf } from '../support/generated-clusters.js';
+import {
+  NAMESPACES,
+  clusterArb,
+  narrowClusterArb,
+  p1Change,
+  snapshotOf,
+} from '../support/generated-clusters.js';
 
 const config = defaultConfig();
 
@@ -66,34 +72,26 @@ for (const [name, arb] of [
   t.test(`the workload pair count equals the reference count (${name} policies)`, async (t) => {
     let withLosses = 0;
     fc.assert(
-      fc.property(
-        arb,
-        fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
-        ({ pods, policies, replacement }, op) => {
-          const existing = policies.find((p) => p.name === 'p1') ?? null;
-          if ((op === 'CREATE') === (existing !== null)) return;
-          const before = op === 'CREATE' ? null : existing;
-          const after =
-            op === 'DELETE'
-              ? null
-              : { ...replacement, namespace: existing?.namespace ?? replacement.namespace };
-          const policy = (after ?? before)!;
-          const snap = snapshotOf(pods, policies);
-          const change: PolicyChange = {
-            operation: op,
-            namespace: policy.namespace,
-            name: 'p1',
-            object: after,
-            oldObject: before,
-          };
-          const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-          const expected = expectedWorkloadPairs(snap, policies, policiesAfter);
-          const reported = reportedWorkloadPairs(change, snap);
-          if (expected > 0) withLosses++;
-          if (reported !== expected)
-            throw new Error(`${op}: reported ${reported} workload pairs, expected ${expected}`);
-        },
-      ),
+      fc.property(arb, fc.constantFrom('CREATE', 'UPDATE', 'DELETE'), (cluster, op) => {
+        const { pods, policies } = cluster;
+        const changed = p1Change(cluster, op);
+        if (changed === null) return;
+        const { before, after, policiesAfter } = changed;
+        const policy = (after ?? before)!;
+        const snap = snapshotOf(pods, policies);
+        const change: PolicyChange = {
+          operation: op,
+          namespace: policy.namespace,
+          name: 'p1',
+          object: after,
+          oldObject: before,
+        };
+        const expected = expectedWorkloadPairs(snap, policies, policiesAfter);
+        const reported = reportedWorkloadPairs(change, snap);
+        if (expected > 0) withLosses++;
+        if (reported !== expected)
+          throw new Error(`${op}: reported ${reported} workload pairs, expected ${expected}`);
+      }),
       { numRuns: 600, seed: 20261122 },
     );
     t.ok(withLosses >= 20, `changes with lost workload pairs among the generated ones: ${withLosses}`);

@@ -28,7 +28,13 @@ import { formatIpRange, atomizeAddressSpace } from '../../src/semantics/ip-set.j
 import type { IpRange } from '../../src/semantics/ip-set.js';
 import { createPolicyModel } from '../../src/semantics/policy-model.js';
 
-import { NAMESPACES, clusterArb, narrowClusterArb, snapshotOf } from '../support/generated-clusters.js';
+import {
+  NAMESPACES,
+  clusterArb,
+  narrowClusterArb,
+  p1Change,
+  snapshotOf,
+} from '../support/generated-clusters.js';
 
 const show = (c: ConnectionSet): string => formatConnections(c);
 
@@ -137,106 +143,97 @@ for (const [name, arb, numRuns] of [
 ] as const)
   t.test(`grouped impact equals the brute-force before/after difference (${name} policies)`, async (t) => {
     fc.assert(
-      fc.property(
-        arb,
-        fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
-        ({ pods, policies, replacement }, op) => {
-          const snap = snapshotOf(pods, policies);
-          const existing = policies.find((p) => p.name === 'p1') ?? null;
-          const before = op === 'CREATE' ? null : existing;
-          if (op !== 'CREATE' && !existing) return;
-          const after =
-            op === 'DELETE'
-              ? null
-              : { ...replacement, namespace: existing?.namespace ?? replacement.namespace };
-          if (op === 'CREATE' && existing) return;
-          const ns = (after ?? before)!.namespace;
-          const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
-          const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
-          // Both modes: every difference, and (what the checks read) only the losses.
-          for (const lossesOnly of [false, true]) {
-            const impact = computeImpact(model, { lossesOnly });
-            const differs = (b: ConnectionSet, a: ConnectionSet): boolean =>
-              lossesOnly ? !isEmptyConnections(subtractConnections(b, a)) : !equalConnections(b, a);
-            // Expand groups into class pairs / atoms.
-            const got = new Map<string, string>();
-            const key = (p: (typeof impact)[number]['src']): string[] =>
-              p.kind === 'class'
-                ? [`c${p.cls.id}`]
-                : p.kind === 'group'
-                  ? p.classes().map((c) => `c${c.id}`)
-                  : [`x${formatIpRange(p.range)}`];
-            const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] =
-              [];
-            for (const e of impact) {
-              if (e.src.kind === 'external' || e.dst.kind === 'external') {
-                const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
-                const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
-                externalGot.push({
-                  src: e.src.kind === 'external' ? 'ext' : cls,
-                  dst: e.dst.kind === 'external' ? 'ext' : cls,
-                  range,
-                  before: show(e.before),
-                  after: show(e.after),
-                });
-                continue;
-              }
-              for (const s of key(e.src)) {
-                for (const d of key(e.dst)) {
-                  if (got.has(`${s}>${d}`)) throw new Error(`impact lists ${s}>${d} twice (${op})`);
-                  got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
-                }
-              }
+      fc.property(arb, fc.constantFrom('CREATE', 'UPDATE', 'DELETE'), (cluster, op) => {
+        const { pods, policies } = cluster;
+        const snap = snapshotOf(pods, policies);
+        const changed = p1Change(cluster, op);
+        if (changed === null) return;
+        const { before, after, policiesAfter } = changed;
+        const ns = (after ?? before)!.namespace;
+        const prepared = prepareState(snap, { endpoints: ANALYSIS_ENDPOINTS });
+        const model = buildChangeModel(prepared, { namespace: ns, name: 'p1', before, after });
+        // Both modes: every difference, and (what the checks read) only the losses.
+        for (const lossesOnly of [false, true]) {
+          const impact = computeImpact(model, { lossesOnly });
+          const differs = (b: ConnectionSet, a: ConnectionSet): boolean =>
+            lossesOnly ? !isEmptyConnections(subtractConnections(b, a)) : !equalConnections(b, a);
+          // Expand groups into class pairs / atoms.
+          const got = new Map<string, string>();
+          const key = (p: (typeof impact)[number]['src']): string[] =>
+            p.kind === 'class'
+              ? [`c${p.cls.id}`]
+              : p.kind === 'group'
+                ? p.classes().map((c) => `c${c.id}`)
+                : [`x${formatIpRange(p.range)}`];
+          const externalGot: { src: string; dst: string; range: IpRange; before: string; after: string }[] =
+            [];
+          for (const e of impact) {
+            if (e.src.kind === 'external' || e.dst.kind === 'external') {
+              const cls = e.src.kind === 'external' ? key(e.dst)[0]! : key(e.src)[0]!;
+              const range = e.src.kind === 'external' ? e.src.range : (e.dst as { range: IpRange }).range;
+              externalGot.push({
+                src: e.src.kind === 'external' ? 'ext' : cls,
+                dst: e.dst.kind === 'external' ? 'ext' : cls,
+                range,
+                before: show(e.before),
+                after: show(e.after),
+              });
+              continue;
             }
-            const policiesAfter = [...policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-            const refBefore = createEvaluator(policies.map((p) => compilePolicy(p)));
-            const refAfter = createEvaluator(policiesAfter.map((p) => compilePolicy(p)));
-            const expected = new Map<string, string>();
-            const classes: EndpointClass[] = [...model.index.classes];
-            for (const s of classes) {
-              for (const d of classes) {
-                const b = refBefore.allowed(s, d);
-                const a = refAfter.allowed(s, d);
-                if (differs(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
-              }
-            }
-            if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
-              throw new Error(
-                `impact differs (${op}, lossesOnly ${lossesOnly}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
-              );
-            }
-            const atoms = atomizeAddressSpace(
-              collectIpBlockSets([...policies, ...policiesAfter].map((p) => compilePolicy(p))),
-            );
-            for (const c of classes) {
-              for (const atom of atoms) {
-                for (const dir of ['egress', 'ingress'] as const) {
-                  const b =
-                    dir === 'egress'
-                      ? refBefore.allowedToExternal(c, atom)
-                      : refBefore.allowedFromExternal(atom, c);
-                  const a =
-                    dir === 'egress'
-                      ? refAfter.allowedToExternal(c, atom)
-                      : refAfter.allowedFromExternal(atom, c);
-                  const hit = externalGot.find(
-                    (x) =>
-                      (dir === 'egress'
-                        ? x.src === `c${c.id}` && x.dst === 'ext'
-                        : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
-                  );
-                  const want = differs(b, a) ? `${show(b)}|${show(a)}` : null;
-                  const have = hit ? `${hit.before}|${hit.after}` : null;
-                  if (want !== have)
-                    throw new Error(
-                      `external ${dir} c${c.id} ${formatIpRange(atom)} (lossesOnly ${lossesOnly}): want ${want} have ${have}`,
-                    );
-                }
+            for (const s of key(e.src)) {
+              for (const d of key(e.dst)) {
+                if (got.has(`${s}>${d}`)) throw new Error(`impact lists ${s}>${d} twice (${op})`);
+                got.set(`${s}>${d}`, `${show(e.before)}|${show(e.after)}`);
               }
             }
           }
-        },
-      ),
+          const refBefore = createEvaluator(policies.map((p) => compilePolicy(p)));
+          const refAfter = createEvaluator(policiesAfter.map((p) => compilePolicy(p)));
+          const expected = new Map<string, string>();
+          const classes: EndpointClass[] = [...model.index.classes];
+          for (const s of classes) {
+            for (const d of classes) {
+              const b = refBefore.allowed(s, d);
+              const a = refAfter.allowed(s, d);
+              if (differs(b, a)) expected.set(`c${s.id}>c${d.id}`, `${show(b)}|${show(a)}`);
+            }
+          }
+          if (JSON.stringify([...expected].sort()) !== JSON.stringify([...got].sort())) {
+            throw new Error(
+              `impact differs (${op}, lossesOnly ${lossesOnly}):\nexpected ${JSON.stringify([...expected].sort())}\ngot      ${JSON.stringify([...got].sort())}`,
+            );
+          }
+          const atoms = atomizeAddressSpace(
+            collectIpBlockSets([...policies, ...policiesAfter].map((p) => compilePolicy(p))),
+          );
+          for (const c of classes) {
+            for (const atom of atoms) {
+              for (const dir of ['egress', 'ingress'] as const) {
+                const b =
+                  dir === 'egress'
+                    ? refBefore.allowedToExternal(c, atom)
+                    : refBefore.allowedFromExternal(atom, c);
+                const a =
+                  dir === 'egress'
+                    ? refAfter.allowedToExternal(c, atom)
+                    : refAfter.allowedFromExternal(atom, c);
+                const hit = externalGot.find(
+                  (x) =>
+                    (dir === 'egress'
+                      ? x.src === `c${c.id}` && x.dst === 'ext'
+                      : x.dst === `c${c.id}` && x.src === 'ext') && inRange(x.range, atom),
+                );
+                const want = differs(b, a) ? `${show(b)}|${show(a)}` : null;
+                const have = hit ? `${hit.before}|${hit.after}` : null;
+                if (want !== have)
+                  throw new Error(
+                    `external ${dir} c${c.id} ${formatIpRange(atom)} (lossesOnly ${lossesOnly}): want ${want} have ${have}`,
+                  );
+              }
+            }
+          }
+        }
+      }),
       { numRuns, seed: 99 },
     );
     t.pass(`${numRuns} generated changes agree`);

@@ -6,6 +6,7 @@
  * named namespaces, which makes pairs that name each other back common.
  */
 import fc from 'fast-check';
+import type { Operation } from '../../src/model/findings.js';
 import type {
   ClusterSnapshot,
   ContainerPort,
@@ -161,22 +162,42 @@ const narrowPolicyArb = policyArbOf(
   }),
 );
 
-export const clusterArb = fc
-  .tuple(
-    fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
-    fc.tuple(...[0, 1, 2, 3].map((i) => policyArb(`p${i}`))),
-    fc.nat({ max: 4 }),
-    policyArb('p1'),
-  )
-  .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
-export const narrowClusterArb = fc
-  .tuple(
-    fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
-    fc.tuple(...[0, 1, 2, 3].map((i) => narrowPolicyArb(`p${i}`))),
-    fc.nat({ max: 4 }),
-    narrowPolicyArb('p1'),
-  )
-  .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
+/** Six pods, up to four policies p0..p3 and a replacement for p1, all from `policy`. */
+const clusterArbOf = (policy: (name: string) => fc.Arbitrary<PolicyRecord>) =>
+  fc
+    .tuple(
+      fc.tuple(...[0, 1, 2, 3, 4, 5].map(podArb)),
+      fc.tuple(...[0, 1, 2, 3].map((i) => policy(`p${i}`))),
+      fc.nat({ max: 4 }),
+      policy('p1'),
+    )
+    .map(([pods, policies, k, replacement]) => ({ pods, policies: policies.slice(0, k), replacement }));
+export const clusterArb = clusterArbOf(policyArb);
+export const narrowClusterArb = clusterArbOf(narrowPolicyArb);
+
+/**
+ * The change `op` of policy p1 in a generated cluster: CREATE when p1 does not exist (the
+ * replacement), UPDATE to the replacement (in p1's namespace) or DELETE when it does; null when
+ * `op` does not fit. With the policies after the change.
+ */
+export function p1Change(
+  cluster: { readonly policies: readonly PolicyRecord[]; readonly replacement: PolicyRecord },
+  op: Operation,
+): {
+  readonly before: PolicyRecord | null;
+  readonly after: PolicyRecord | null;
+  readonly policiesAfter: readonly PolicyRecord[];
+} | null {
+  const existing = cluster.policies.find((p) => p.name === 'p1') ?? null;
+  if ((op === 'CREATE') === (existing !== null)) return null;
+  const before = op === 'CREATE' ? null : existing;
+  const after =
+    op === 'DELETE'
+      ? null
+      : { ...cluster.replacement, namespace: existing?.namespace ?? cluster.replacement.namespace };
+  const policiesAfter = [...cluster.policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
+  return { before, after, policiesAfter };
+}
 
 export function snapshotOf(pods: readonly PodRecord[], policies: readonly PolicyRecord[]): ClusterSnapshot {
   return { namespaces: NAMESPACES, pods, workloads: [], policies, services: [] };
