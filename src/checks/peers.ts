@@ -5,6 +5,7 @@
 import type { Direction, LabelSelector, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, EndpointClass } from '../semantics/classes.js';
 import { classesMatching, namespacesSelected } from '../semantics/classes.js';
+import { selectorKey } from '../semantics/selectors.js';
 
 export interface SelectorPeer {
   readonly direction: Direction;
@@ -33,9 +34,10 @@ export function selectorPeers(p: PolicyRecord): SelectorPeer[] {
   return out;
 }
 
-/** Equal for peers with the same selectors: to work out what a repeated peer selects once. */
+/** Equal for peers whose selectors select alike: to work out what a repeated peer selects once. */
 export function peerKey(peer: SelectorPair): string {
-  return JSON.stringify([peer.namespaceSelector, peer.podSelector]);
+  const key = (s: LabelSelector | null): string => (s === null ? '-' : selectorKey(s));
+  return `${key(peer.namespaceSelector)}|${key(peer.podSelector)}`;
 }
 
 type SelectorPair = {

@@ -616,10 +616,8 @@ export function computeImpact(model: ChangeModel, options: ImpactOptions = {}): 
     const ingress = SIDES.map((side) => model[side].summary(a, 'ingress')) as [SideSummary, SideSummary];
     if (ingress[0] !== ingress[1] && !onlyGrows(ingress)) {
       const explicitSrc = new Set<number>(look.changed.egress);
-      for (const side of SIDES) {
-        for (const id of model[side].summary(a, 'ingress').specific.keys()) explicitSrc.add(id);
-        for (const id of look.namedBy(side, 'egress', a)) explicitSrc.add(id);
-      }
+      for (const summary of ingress) for (const id of summary.specific.keys()) explicitSrc.add(id);
+      for (const side of SIDES) for (const id of look.namedBy(side, 'egress', a)) explicitSrc.add(id);
       for (const id of explicitSrc) visit(classes[id] as EndpointClass, a);
       record(
         makeGroup(

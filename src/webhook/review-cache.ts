@@ -4,9 +4,9 @@
  * being analysed again. The key covers everything a decision depends on:
  * the operation, the content of the new and old policy (as parsed records, so
  * metadata noise such as managedFields or resourceVersion does not defeat the
- * cache; their JSON, label maps in key order), which escalation rules apply to the requester, and the version of
- * the state (source version plus overlay generation). The configuration is
- * fixed for the life of the app.
+ * cache; their JSON, label maps in key order), which escalation rules apply to
+ * the requester, and the version of the state (source version plus overlay
+ * generation). The configuration is fixed for the life of the app.
  */
 import { hash } from 'node:crypto';
 import type { EscalationRule } from '../model/config.js';
