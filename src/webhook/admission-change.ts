@@ -6,10 +6,10 @@
 import type { PolicyChange } from '../model/findings.js';
 import type { ClusterSnapshot, PolicyRecord } from '../model/records.js';
 import { findNamespace, policyKey } from '../model/records.js';
-import { parseNetworkPolicy } from '../parse/network-policy.js';
 import { formatFieldIssue, type FieldIssue } from '../parse/issues.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { jsonEqual } from './json-equal.js';
+import type { PolicyReader } from './policy-reader.js';
 
 export const NETWORK_POLICY_GROUP = 'networking.k8s.io';
 export const NETWORK_POLICY_KIND = 'NetworkPolicy';
@@ -68,14 +68,18 @@ export type ChangeRead =
  * Reads the change of a NetworkPolicy request (CREATE, UPDATE or DELETE). An invalid new object
  * is `invalid` (the API server would reject it too). An old object that does not parse is
  * replaced by the state's record of the policy (the stored object is authoritative; our reader
- * must not block updates and deletes of what is already there).
+ * must not block updates and deletes of what is already there). `reader` reads the objects.
  */
-export function readPolicyChange(request: AdmissionRequest, snapshot: ClusterSnapshot): ChangeRead {
+export function readPolicyChange(
+  request: AdmissionRequest,
+  snapshot: ClusterSnapshot,
+  reader: PolicyReader,
+): ChangeRead {
   const defaultNamespace = request.namespace ?? '';
   const notes: string[] = [];
   let object: PolicyRecord | null = null;
   if (request.operation !== 'DELETE') {
-    const parsed = parseNetworkPolicy(request.object, { defaultNamespace, unknownFields: 'ignore' });
+    const parsed = reader.read(request.object, defaultNamespace);
     if (!parsed.ok) {
       return {
         kind: 'invalid',
@@ -95,7 +99,7 @@ export function readPolicyChange(request: AdmissionRequest, snapshot: ClusterSna
       oldObject = stored();
       notes.push(`request has no oldObject: used the state's record (${oldObject ? 'found' : 'none'})`);
     } else {
-      const parsed = parseNetworkPolicy(request.oldObject, { defaultNamespace, unknownFields: 'ignore' });
+      const parsed = reader.read(request.oldObject, defaultNamespace);
       if (parsed.ok) {
         oldObject = parsed.policy;
       } else {

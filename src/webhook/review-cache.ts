@@ -47,20 +47,38 @@ export function escalationIdentity(rules: readonly EscalationRule[], requester: 
   return applying.join(',');
 }
 
-/** A fixed-length key (SHA-256, hex) over the parts. */
+/**
+ * Keys up to this many characters are the text itself; longer ones are its SHA-256 (hex), so that
+ * the cache's keys take at most `capacity` × 8 KiB. A plain key starts with `[`, a hashed one is
+ * hex: the two never meet.
+ */
+export const MAX_PLAIN_KEY_CHARS = 4096;
+
+/** The key over the parts: their text when it is short, its SHA-256 (hex) otherwise. */
 export function computeReviewCacheKey(parts: ReviewCacheKeyParts): string {
+  // One line of JSON per part (JSON.stringify writes no line break), so the text is unambiguous.
+  const text = `${JSON.stringify([parts.operation, parts.escalation, parts.stateVersion])}
+${recordKeyText(parts.object)}
+${recordKeyText(parts.oldObject)}`;
   // One-shot hash(): a Hash object per review costs more than the digest itself.
-  return hash(
-    'sha256',
-    JSON.stringify([
-      parts.operation,
-      withSortedMaps(parts.object),
-      withSortedMaps(parts.oldObject),
-      parts.escalation,
-      parts.stateVersion,
-    ]),
-    'hex',
-  );
+  return text.length <= MAX_PLAIN_KEY_CHARS ? text : hash('sha256', text, 'hex');
+}
+
+/**
+ * The JSON of each record already keyed, by record: records are immutable, and the admission
+ * reader hands out the same record for the same object sent again (policy-reader.ts), so a
+ * repeated review writes none of its policies again.
+ */
+const recordKeyTexts = new WeakMap<PolicyRecord, string>();
+
+function recordKeyText(record: PolicyRecord | null): string {
+  if (record === null) return 'null';
+  let text = recordKeyTexts.get(record);
+  if (text === undefined) {
+    text = JSON.stringify(withSortedMaps(record));
+    recordKeyTexts.set(record, text);
+  }
+  return text;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   type AdmissionRequest,
   type AdmissionResponse,
 } from './admission-review.js';
+import { PolicyReader } from './policy-reader.js';
 import { applyOverlay, EMPTY_OVERLAY, pruneOverlay, recordAdmittedChange, type Overlay } from './overlay.js';
 import { computeReviewCacheKey, escalationIdentity, ReviewCache } from './review-cache.js';
 import { budgetWarnings, normalizeWarning } from './warnings.js';
@@ -128,6 +129,8 @@ const MAX_INVALID_ISSUES = 5;
 export function createReviewer(options: ReviewerOptions): Reviewer {
   const { config, source, decide, now } = options;
   const cache = new ReviewCache<Decision>(options.cacheSize);
+  // A cached decision stands for at most two objects (the new and the old policy).
+  const reader = new PolicyReader(2 * options.cacheSize);
   let overlay: Overlay = EMPTY_OVERLAY;
   let effective: { base: ClusterSnapshot; overlay: Overlay; snapshot: ClusterSnapshot } | null = null;
   // The prepared analysis state of a snapshot is reused by every review of that snapshot, and,
@@ -241,7 +244,7 @@ export function createReviewer(options: ReviewerOptions): Reviewer {
       if (skip !== null) return finish(skipped(summary, skip));
       // the state as this review must see it: the source plus changes admitted a moment ago
       const state = effectiveSnapshot(base);
-      const read = readPolicyChange(request, state);
+      const read = readPolicyChange(request, state, reader);
       if (read.kind === 'skip') return finish(skipped(summary, read.reason));
       if (read.kind === 'invalid') {
         summary.verdict = 'invalid';

@@ -1,7 +1,12 @@
 /** The bounded LRU of decisions and its key. */
 import t from 'tap';
 import type { PolicyRecord } from '../../src/model/records.js';
-import { computeReviewCacheKey, escalationIdentity, ReviewCache } from '../../src/webhook/review-cache.js';
+import {
+  computeReviewCacheKey,
+  escalationIdentity,
+  MAX_PLAIN_KEY_CHARS,
+  ReviewCache,
+} from '../../src/webhook/review-cache.js';
 
 t.test('evicts the least recently used entry beyond its capacity', async (t) => {
   const cache = new ReviewCache<number>(2);
@@ -56,7 +61,7 @@ t.test('the key depends on every part, and not on the order of label maps', asyn
     stateVersion: '1.0',
   };
   const key = computeReviewCacheKey(base);
-  t.match(key, /^[0-9a-f]{64}$/);
+  t.ok(key.length <= MAX_PLAIN_KEY_CHARS, 'a short key is its text');
   t.equal(computeReviewCacheKey({ ...base, object: reordered }), key);
   t.equal(computeReviewCacheKey({ ...base, object: reordered, oldObject: null }), key);
   t.not(computeReviewCacheKey({ ...base, operation: 'UPDATE' }), key);
@@ -70,6 +75,24 @@ t.test('the key depends on every part, and not on the order of label maps', asyn
     computeReviewCacheKey({ ...base, object: reordered, oldObject: record }),
     computeReviewCacheKey({ ...base, object: reordered, oldObject: null }),
   );
+});
+
+t.test('a key longer than MAX_PLAIN_KEY_CHARS is hashed, and still tells records apart', async (t) => {
+  const record = (value: string): PolicyRecord => ({
+    namespace: 'shop',
+    name: 'p',
+    podSelector: { matchLabels: {}, matchExpressions: [] },
+    policyTypes: null,
+    ingress: [],
+    egress: [],
+    annotations: { note: value },
+  });
+  const base = { operation: 'CREATE' as const, oldObject: null, escalation: '', stateVersion: '1' };
+  const long = 'x'.repeat(MAX_PLAIN_KEY_CHARS);
+  const key = computeReviewCacheKey({ ...base, object: record(long) });
+  t.match(key, /^[0-9a-f]{64}$/);
+  t.equal(computeReviewCacheKey({ ...base, object: record(long) }), key, 'equal records, equal keys');
+  t.not(computeReviewCacheKey({ ...base, object: record(`${long}y`) }), key);
 });
 
 t.test('escalationIdentity lists the escalation entries that apply to the requester', async (t) => {

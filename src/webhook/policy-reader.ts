@@ -1,0 +1,59 @@
+/**
+ * Reads the NetworkPolicy objects of admission requests (parseNetworkPolicy: validated as the API
+ * server validates them), remembering the latest reads by the object's JSON text. The same
+ * object comes back again and again: the stored object is the oldObject of every UPDATE and
+ * DELETE of that policy, and a GitOps controller diffs the same desired object at every sync. A
+ * remembered read hands out the same record, so the review cache key does not write it again
+ * either (review-cache.ts).
+ *
+ * Content-addressed: equal text and default namespace give an equal read, so nothing a request
+ * says about itself (uid, resourceVersion) can make another request read something else.
+ */
+import type { NetworkPolicyParse } from '../parse/network-policy.js';
+import { parseNetworkPolicy } from '../parse/network-policy.js';
+import { BoundedMap } from '../semantics/bounded-map.js';
+
+/** Objects whose text is longer are read afresh each time (the memory stays within capacity × 32 KiB). */
+export const MAX_REMEMBERED_OBJECT_CHARS = 16_384;
+
+export class PolicyReader {
+  readonly #reads: BoundedMap<NetworkPolicyParse>;
+
+  /** Remembers the latest `capacity` reads (0: none). */
+  constructor(capacity: number) {
+    this.#reads = new BoundedMap(capacity);
+  }
+
+  /** parseNetworkPolicy of `object` as an object from the API server (unknown fields ignored). */
+  read(object: unknown, defaultNamespace: string): NetworkPolicyParse {
+    const text = jsonTextOf(object);
+    if (text === null || text.length > MAX_REMEMBERED_OBJECT_CHARS) return parse(object, defaultNamespace);
+    // JSON text has no line break, so the last one ends the namespace: no two pairs share a key.
+    const key = `${defaultNamespace}\n${text}`;
+    let read = this.#reads.get(key);
+    if (read === undefined) {
+      read = parse(object, defaultNamespace);
+      this.#reads.set(key, read);
+    }
+    return read;
+  }
+}
+
+function parse(object: unknown, defaultNamespace: string): NetworkPolicyParse {
+  return parseNetworkPolicy(object, { defaultNamespace, unknownFields: 'ignore' });
+}
+
+/**
+ * The object's JSON text; null when it has none (undefined) or JSON.stringify cannot write it: an
+ * object nested deeper than the stack allows (RangeError) is then read without the memory, and
+ * the parser reports what is wrong with it.
+ */
+function jsonTextOf(object: unknown): string | null {
+  try {
+    const text: unknown = JSON.stringify(object);
+    return typeof text === 'string' ? text : null;
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}

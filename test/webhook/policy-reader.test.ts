@@ -1,0 +1,83 @@
+/** The admission reader of NetworkPolicy objects: a read remembered by the object's text. */
+import t from 'tap';
+import { MAX_REMEMBERED_OBJECT_CHARS, PolicyReader } from '../../src/webhook/policy-reader.js';
+import { nest } from '../support/hostile-input.js';
+
+const policy = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, resourceVersion: '7' },
+  spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ...extra },
+});
+
+t.test('the same object, sent again as a new value, gives the same record', async (t) => {
+  const reader = new PolicyReader(4);
+  const first = reader.read(policy('web'), 'shop');
+  const again = reader.read(structuredClone(policy('web')), 'shop');
+  t.ok(first.ok && again.ok);
+  if (!first.ok || !again.ok) return;
+  t.equal(again.policy, first.policy, 'the remembered record itself');
+  t.equal(first.policy.namespace, 'shop', 'the default namespace applies');
+});
+
+t.test('a different object, or another default namespace, is read afresh', async (t) => {
+  const reader = new PolicyReader(4);
+  const first = reader.read(policy('web'), 'shop');
+  const other = reader.read(policy('web', { ingress: [{}] }), 'shop');
+  const elsewhere = reader.read(policy('web'), 'shop2');
+  t.ok(first.ok && other.ok && elsewhere.ok);
+  if (!first.ok || !other.ok || !elsewhere.ok) return;
+  t.not(other.policy, first.policy);
+  t.same(other.policy.ingress, [{ peers: [], ports: [] }]);
+  t.not(elsewhere.policy, first.policy);
+  t.equal(elsewhere.policy.namespace, 'shop2');
+  const renamed = reader.read({ ...policy('web'), metadata: { name: 'web', resourceVersion: '8' } }, 'shop');
+  t.ok(renamed.ok && renamed.policy !== first.policy, 'any change of the text is a new read');
+});
+
+t.test('an invalid object is invalid again when sent again', async (t) => {
+  const reader = new PolicyReader(4);
+  const bad = policy('web', { policyTypes: ['Sideways'] });
+  const first = reader.read(bad, 'shop');
+  const again = reader.read(structuredClone(bad), 'shop');
+  t.notOk(first.ok);
+  t.same(again, first);
+});
+
+t.test('capacity 0 remembers nothing; the least recently read is forgotten first', async (t) => {
+  const none = new PolicyReader(0);
+  const a = none.read(policy('a'), 'shop');
+  const b = none.read(policy('a'), 'shop');
+  t.ok(a.ok && b.ok && a.policy !== b.policy);
+  const reader = new PolicyReader(2);
+  const first = reader.read(policy('a'), 'shop');
+  const b1 = reader.read(policy('b'), 'shop');
+  reader.read(policy('a'), 'shop');
+  reader.read(policy('c'), 'shop');
+  const a2 = reader.read(policy('a'), 'shop');
+  const b2 = reader.read(policy('b'), 'shop');
+  t.ok(first.ok && a2.ok && b1.ok && b2.ok);
+  if (!first.ok || !a2.ok || !b1.ok || !b2.ok) return;
+  t.equal(a2.policy, first.policy, 'a was read recently, so it is kept');
+  t.not(b2.policy, b1.policy, 'b was the least recently read, so it was forgotten');
+});
+
+t.test('objects too long or too deep to remember are still read', async (t) => {
+  const reader = new PolicyReader(4);
+  const long = policy('web', {
+    ingress: [{ from: [{ podSelector: { matchLabels: { a: 'x'.repeat(63) } } }] }],
+  });
+  (long.metadata as Record<string, unknown>)['annotations'] = {
+    note: 'y'.repeat(MAX_REMEMBERED_OBJECT_CHARS),
+  };
+  const first = reader.read(long, 'shop');
+  const again = reader.read(long, 'shop');
+  t.ok(first.ok && again.ok);
+  if (first.ok && again.ok) t.not(again.policy, first.policy, 'read afresh each time');
+  // Deeper than JSON.stringify can write: the reader does not fail, the parser reads past it.
+  const deep = policy('web', { futureField: nest(20_000, 'object') });
+  t.throws(() => JSON.stringify(deep), RangeError);
+  const read = reader.read(deep, 'shop');
+  t.ok(read.ok, 'an unknown field is ignored, however deep');
+  t.notOk(reader.read(undefined, 'shop').ok, 'no object at all is an issue, not an exception');
+});
