@@ -48,11 +48,12 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
       }
       const config = await loadConfigFile(opts.config);
       // The server's modules (fastify, TLS, client-node) load only for this command.
-      const [{ pino }, { closeOnSignals, startServer }] = await Promise.all([
+      const [{ pino }, { closeOnSignals, startServer }, { createLogDestination }] = await Promise.all([
         import('pino'),
         import('../../server.js'),
+        import('../log-destination.js'),
       ]);
-      const logger = pino({ level: opts.logLevel });
+      const logger = pino({ level: opts.logLevel }, createLogDestination());
       let source: ClusterStateSource;
       let described: string;
       if (opts.state !== undefined && opts.state.length > 0) {
