@@ -6,16 +6,35 @@
  *
  * Sequence: one review each (ours prepares its analysis state if its warm-up timer has not yet),
  * a warm-up run at concurrency 16 (JIT, TLS sessions, the review cache reaches its steady state;
- * not measured), then at each concurrency the no-op and ours, one after the other. The review
- * cache hits and misses and the decisions of each of our runs come from the webhook's /metrics.
+ * not measured), then at each concurrency the measurement in rounds: the duration is split into
+ * up to MAX_ROUNDS rounds of at least MIN_ROUND_S, and each round runs the no-op and ours one
+ * after the other, in turns (no-op first in even rounds, ours first in odd ones). Each figure is
+ * over every answer of its webhook's rounds together.
+ *
+ * Why rounds: this shared 2-vCPU VM's speed drifts over tens of seconds. With one 10 s run each,
+ * the no-op's own p99 at concurrency 16 ranged from 5.6 to 17.2 ms between runs minutes apart, and
+ * the ratio of unchanged code from 1.2 to 3.3: it measured the neighbours more than the code.
+ * Interleaved rounds expose both webhooks to the same drift; `ratio_p99_c16_rounds` keeps each
+ * round's own ratio, to show how much one round alone would swing.
+ *
+ * The review cache hits and misses and the decisions of our rounds come from the webhook's
+ * /metrics (the no-op's rounds send it nothing).
  */
 import type { ChangeSpec } from './generator.js';
 import { ReviewStream, WORKLOAD_MODE, type RequestMix } from './admission-requests.js';
-import { runLoad, type LoadFigures, type LoadTarget } from './load-run.js';
+import { loadFigures, runLoad, type LoadFigures, type LoadSample, type LoadTarget } from './load-run.js';
 import { countsBetween, postOnce, readReviewCounts, waitReady, type ReviewCounts } from './webhook-client.js';
 import { LoadRunError } from './errors.js';
 
 export const CONCURRENCIES = [1, 16] as const;
+/** At most this many rounds per measurement, each at least MIN_ROUND_S long (else one round). */
+export const MAX_ROUNDS = 5;
+export const MIN_ROUND_S = 2;
+
+/** The rounds `durationS` is split into. */
+export function roundsFor(durationS: number): number {
+  return Math.max(1, Math.min(MAX_ROUNDS, Math.floor(durationS / MIN_ROUND_S)));
+}
 
 export interface CacheFigures {
   readonly hits: number;
@@ -32,6 +51,7 @@ export interface WorkloadFigures {
   readonly mix_per_pass: RequestMix;
   readonly warmup_s: number;
   readonly duration_s: number;
+  readonly rounds: number;
 }
 
 export interface AdmissionFigures {
@@ -41,6 +61,8 @@ export interface AdmissionFigures {
   readonly noop_c16: LoadFigures;
   readonly ratio_p99_c16: number;
   readonly ratio_p99_c1: number;
+  /** Each round's own p99 ratio at concurrency 16 (ours / no-op), in order. */
+  readonly ratio_p99_c16_rounds: readonly number[];
   /** Ours: review cache use and decisions in each measured run. */
   readonly cache: { readonly c1: CacheFigures; readonly c16: CacheFigures };
   /** Seconds from listening to /readyz 200 (the first analysis state prepared). */
@@ -101,18 +123,40 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     await load(ours, oursStream, 16, options.warmupS);
   }
 
-  const figures = new Map<number, { ours: LoadFigures; noop: LoadFigures; cache: CacheFigures }>();
+  const rounds = roundsFor(durationS);
+  const roundS = durationS / rounds;
+  const figures = new Map<
+    number,
+    { ours: LoadFigures; noop: LoadFigures; cache: CacheFigures; roundRatios: number[] }
+  >();
   for (const connections of CONCURRENCIES) {
-    options.progress(`no-op webhook, concurrency ${connections}, ${durationS} s`);
-    const noopFigures = await load(noop, noopStream, connections, durationS);
-    options.progress(`our webhook, concurrency ${connections}, ${durationS} s`);
+    options.progress(
+      `concurrency ${connections}: ${rounds} round${rounds > 1 ? 's' : ''} of ${roundS} s each, no-op and ours in turns`,
+    );
+    const oursSamples: LoadSample[] = [];
+    const noopSamples: LoadSample[] = [];
+    const roundRatios: number[] = [];
     const before = await readReviewCounts(ours);
-    const oursFigures = await load(ours, oursStream, connections, durationS);
+    for (let round = 0; round < rounds; round++) {
+      const runNoop = async () => noopSamples.push(await load(noop, noopStream, connections, roundS));
+      const runOurs = async () => oursSamples.push(await load(ours, oursStream, connections, roundS));
+      if (round % 2 === 0) {
+        await runNoop();
+        await runOurs();
+      } else {
+        await runOurs();
+        await runNoop();
+      }
+      const o = loadFigures(oursSamples.slice(-1), connections);
+      const n = loadFigures(noopSamples.slice(-1), connections);
+      roundRatios.push(ratio(o.p99_ms, n.p99_ms));
+    }
     const after = await readReviewCounts(ours);
     figures.set(connections, {
-      ours: oursFigures,
-      noop: noopFigures,
+      ours: loadFigures(oursSamples, connections),
+      noop: loadFigures(noopSamples, connections),
       cache: cacheFigures(countsBetween(before, after)),
+      roundRatios,
     });
   }
   const c1 = figures.get(1);
@@ -125,6 +169,7 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     noop_c16: c16.noop,
     ratio_p99_c16: ratio(c16.ours.p99_ms, c16.noop.p99_ms),
     ratio_p99_c1: ratio(c1.ours.p99_ms, c1.noop.p99_ms),
+    ratio_p99_c16_rounds: c16.roundRatios,
     cache: { c1: c1.cache, c16: c16.cache },
     ready_wait_s,
     first_review_s,
@@ -136,6 +181,7 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
       mix_per_pass: oursStream.mix(),
       warmup_s: options.warmupS,
       duration_s: durationS,
+      rounds,
     },
   };
 }

@@ -5,7 +5,8 @@
  *
  * Latency percentiles are computed from every response time autocannon reports (a float in
  * milliseconds), not from its histogram, which records whole milliseconds and would round a
- * sub-millisecond no-op answer to 0 or 1.
+ * sub-millisecond no-op answer to 0 or 1. A measurement may be made of several runs (rounds):
+ * `loadFigures` merges their response times, so its percentiles are over every answer.
  */
 import autocannon from 'autocannon';
 import { percentile } from './engine-bench.js';
@@ -26,13 +27,25 @@ export interface LoadOptions {
   readonly nextBody: () => string;
 }
 
+/** What one run measured: the response time of every 2xx answer, and the failures. */
+export interface LoadSample {
+  readonly latencies: readonly number[];
+  readonly durationS: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+}
+
 export interface LoadFigures {
   readonly p50_ms: number;
   readonly p99_ms: number;
-  /** Answers with status 2xx per second over the run. */
+  /** Answers with status 2xx per second over the runs. */
   readonly rps: number;
   readonly connections: number;
+  /** Seconds of load, every run together. */
   readonly duration_s: number;
+  /** The runs the figures merge. */
+  readonly rounds: number;
   /** Answers with status 2xx (the latencies are theirs). */
   readonly requests: number;
   readonly errors: number;
@@ -42,7 +55,27 @@ export interface LoadFigures {
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
-export function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadFigures> {
+/** The figures over every answer of `samples` (runs of `connections` connections each). */
+export function loadFigures(samples: readonly LoadSample[], connections: number): LoadFigures {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const durationS = samples.reduce((sum, s) => sum + s.durationS, 0);
+  const total = (key: 'errors' | 'timeouts' | 'non2xx'): number =>
+    samples.reduce((sum, s) => sum + s[key], 0);
+  return {
+    p50_ms: round(percentile(latencies, 50), 3),
+    p99_ms: round(percentile(latencies, 99), 3),
+    rps: round(latencies.length / durationS, 1),
+    connections,
+    duration_s: round(durationS, 2),
+    rounds: samples.length,
+    requests: latencies.length,
+    errors: total('errors'),
+    timeouts: total('timeouts'),
+    non2xx: total('non2xx'),
+  };
+}
+
+export function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadSample> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -77,14 +110,9 @@ export function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadF
           );
           return;
         }
-        latencies.sort((a, b) => a - b);
         resolve({
-          p50_ms: round(percentile(latencies, 50), 3),
-          p99_ms: round(percentile(latencies, 99), 3),
-          rps: round(latencies.length / result.duration, 1),
-          connections: options.connections,
-          duration_s: round(result.duration, 2),
-          requests: latencies.length,
+          latencies,
+          durationS: result.duration,
           errors: result.errors,
           timeouts: result.timeouts,
           non2xx: result.non2xx,

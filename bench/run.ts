@@ -38,7 +38,8 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--sizes S,M,L] [--duration SEC] [--warmup SEC] [--out FILE] [--profile]
   --quick        S and M only, 5 s load runs (finishes within 3 minutes on 2 CPUs)
   --sizes LIST   sizes to run, comma-separated, of XS, S, M, L (default S,M,L)
-  --duration N   seconds per measured load run (default 10, quick 5)
+  --duration N   seconds of load per webhook and concurrency, in rounds of 2 s or more,
+                 no-op and ours in turns (default 10, quick 5)
   --warmup N     seconds of warm-up load before measuring (default 3, quick 2)
   --out FILE     where to write the JSON (default bench/results/latest.json)
   --profile      write CPU profiles (--cpu-prof) of each size, webhook and no-op process to bench/results/profiles`;

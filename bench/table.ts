@@ -49,6 +49,13 @@ function sizeRows(size: SizeName, f: SizeFigures): Row[] {
       a.ratio_p99_c16,
       fmt(a.ratio_p99_c16),
     ),
+    [
+      size,
+      'admission ratio p99 c16, each round',
+      a.ratio_p99_c16_rounds.map((r) => fmt(r)).join(' '),
+      '',
+      '',
+    ],
     [size, 'admission ratio p99 c1 ours/no-op', fmt(a.ratio_p99_c1), '', ''],
     [size, 'admission cache hits / misses (c16)', `${cache.hits} / ${cache.misses}`, '', ''],
     [
@@ -108,7 +115,8 @@ export function renderTable(results: BenchResults): string {
   return [
     `netpol-preflight bench, ${m.date}, node ${m.node}, ${m.nproc} CPUs (${m.cpu_model}), ${m.memory_gib} GiB`,
     `load average at start ${m.loadavg_start.join(' ')}, at end ${m.loadavg_end.join(' ')}; ` +
-      `${m.duration_s} s per load run after ${m.warmup_s} s warm-up`,
+      `${m.duration_s} s of load per webhook and concurrency (rounds of 2 s or more, ` +
+      `no-op and ours in turns) after ${m.warmup_s} s warm-up`,
     line(header),
     line([dashes(0), dashes(1), dashes(2), dashes(3), dashes(4)]),
     ...rows.map(line),
