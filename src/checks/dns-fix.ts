@@ -9,13 +9,17 @@ import { isDnsClass } from './dns.js';
 import { selectorToManifest } from './selector-yaml.js';
 
 /**
- * The classes whose DNS can change: the ones the policy selects, or every
- * class when the policy selects DNS pods themselves (their ingress decides
- * for the whole cluster). DNS pods and hostNetwork pods are left out.
+ * The classes whose DNS can change: every class when the policy selects DNS pods themselves
+ * (their ingress decides for the whole cluster); else the ones the policy selects, when the old
+ * or the new policy isolates egress; else none (a class reaches DNS through its own egress and
+ * the DNS pods' ingress, and the change alters neither). DNS pods and hostNetwork pods are left
+ * out.
  */
 export function dnsAffectedClasses(ctx: CheckContext): EndpointClass[] {
-  const touchesDns = ctx.model.affected.some((c) => isDnsClass(ctx.dns, c));
-  const candidates = touchesDns ? ctx.model.index.classes : ctx.model.affected;
+  const { model } = ctx;
+  const touchesDns = model.affected.some((c) => isDnsClass(ctx.dns, c));
+  if (!touchesDns && !model.beforePolicy?.isolates.egress && !model.afterPolicy?.isolates.egress) return [];
+  const candidates = touchesDns ? model.index.classes : model.affected;
   return candidates.filter((c) => !c.hostNetwork && !isDnsClass(ctx.dns, c));
 }
 
