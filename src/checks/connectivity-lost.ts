@@ -86,10 +86,11 @@ function run(ctx: CheckContext): CheckFinding[] {
     const dst = sideOf(e.dst);
     if (src.kind === 'classes' && dst.kind === 'classes') {
       for (const sc of src.list) {
+        const sources = endpointsOf(sc);
+        const singleSource = single(sc);
         for (const dc of dst.list) {
-          const sources = endpointsOf(sc);
           const destinations = endpointsOf(dc);
-          if (single(sc) && single(dc)) {
+          if (singleSource && single(dc)) {
             poll();
             workloadPairs +=
               sources.length * (sc.id === dc.id ? destinations.length - 1 : destinations.length);
