@@ -79,7 +79,10 @@ export function readPolicyChange(
   const notes: string[] = [];
   let object: PolicyRecord | null = null;
   if (request.operation !== 'DELETE') {
-    const parsed = reader.read(request.object, defaultNamespace);
+    // The object of a CREATE is new to the cluster and seldom sent twice; kept, the reads of a
+    // stream of creates would outlive young collections and be copied into the old generation
+    // (1.2 MB per scavenge at M in the benchmark, against 0.19 MB with nothing remembered).
+    const parsed = reader.read(request.object, defaultNamespace, request.operation !== 'CREATE');
     if (!parsed.ok) {
       return {
         kind: 'invalid',

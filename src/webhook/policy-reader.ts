@@ -24,8 +24,13 @@ export class PolicyReader {
     this.#reads = new BoundedMap(capacity);
   }
 
-  /** parseNetworkPolicy of `object` as an object from the API server (unknown fields ignored). */
-  read(object: unknown, defaultNamespace: string): NetworkPolicyParse {
+  /**
+   * parseNetworkPolicy of `object` as an object from the API server (unknown fields ignored).
+   * With `remember` false the read is neither looked up nor kept: for objects that seldom come
+   * again (see readPolicyChange).
+   */
+  read(object: unknown, defaultNamespace: string, remember = true): NetworkPolicyParse {
+    if (!remember) return parse(object, defaultNamespace);
     const text = jsonTextOf(object);
     if (text === null || text.length > MAX_REMEMBERED_OBJECT_CHARS) return parse(object, defaultNamespace);
     // JSON text has no line break, so the last one ends the namespace: no two pairs share a key.

@@ -1,5 +1,7 @@
 /** The admission reader of NetworkPolicy objects: a read remembered by the object's text. */
 import t from 'tap';
+import type { AdmissionRequest } from '../../src/webhook/admission-review.js';
+import { readPolicyChange } from '../../src/webhook/admission-change.js';
 import { MAX_REMEMBERED_OBJECT_CHARS, PolicyReader } from '../../src/webhook/policy-reader.js';
 import { nest } from '../support/hostile-input.js';
 
@@ -80,4 +82,49 @@ t.test('objects too long or too deep to remember are still read', async (t) => {
   const read = reader.read(deep, 'shop');
   t.ok(read.ok, 'an unknown field is ignored, however deep');
   t.notOk(reader.read(undefined, 'shop').ok, 'no object at all is an issue, not an exception');
+});
+
+t.test('a read not to remember is neither looked up nor kept', async (t) => {
+  const reader = new PolicyReader(4);
+  const kept = reader.read(policy('web'), 'shop');
+  const once = reader.read(policy('web'), 'shop', false);
+  const again = reader.read(policy('web'), 'shop');
+  t.ok(kept.ok && once.ok && again.ok);
+  if (!kept.ok || !once.ok || !again.ok) return;
+  t.not(once.policy, kept.policy, 'read afresh although remembered');
+  t.same(once.policy, kept.policy, 'to the same record');
+  t.equal(again.policy, kept.policy);
+  const other = reader.read(policy('other'), 'shop', false);
+  const otherAgain = reader.read(policy('other'), 'shop');
+  t.ok(other.ok && otherAgain.ok && other.policy !== otherAgain.policy, 'and not kept');
+});
+
+t.test('readPolicyChange remembers the objects of UPDATEs and DELETEs, not those of CREATEs', async (t) => {
+  const snapshot = { namespaces: [], pods: [], workloads: [], policies: [], services: [] };
+  const request = (operation: 'CREATE' | 'UPDATE' | 'DELETE', uid: string): AdmissionRequest => ({
+    uid,
+    kind: { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy' },
+    resource: { group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies' },
+    operation,
+    namespace: 'shop',
+    name: 'web',
+    userInfo: { username: 'alice' },
+    ...(operation === 'DELETE' ? {} : { object: policy('web', { ingress: [{}] }) }),
+    ...(operation === 'CREATE' ? {} : { oldObject: policy('web') }),
+  });
+  const reader = new PolicyReader(8);
+  const records = (operation: 'CREATE' | 'UPDATE' | 'DELETE', uid: string) => {
+    const read = readPolicyChange(request(operation, uid), snapshot, reader);
+    if (read.kind !== 'change') throw new Error(`${operation}: ${read.kind}`);
+    return read.change;
+  };
+  const u1 = records('UPDATE', 'u1');
+  const u2 = records('UPDATE', 'u2');
+  t.equal(u2.object, u1.object, "an UPDATE's object, sent again, is the same record");
+  t.equal(u2.oldObject, u1.oldObject, 'and so is its oldObject');
+  t.equal(records('DELETE', 'd1').oldObject, u1.oldObject, "a DELETE's oldObject too");
+  const c1 = records('CREATE', 'c1');
+  const c2 = records('CREATE', 'c2');
+  t.not(c2.object, c1.object, "a CREATE's object is read afresh each time");
+  t.same(c2.object, c1.object);
 });
