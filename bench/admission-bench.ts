@@ -12,8 +12,8 @@
  * over every answer of its webhook's rounds together.
  *
  * Why rounds: this shared 2-vCPU VM's speed drifts over tens of seconds. With one 10 s run each,
- * the no-op's own p99 at concurrency 16 ranged from 5.6 to 17.2 ms between runs minutes apart, and
- * the ratio of unchanged code from 1.2 to 3.3: it measured the neighbours more than the code.
+ * the no-op's own p99 at concurrency 16 ranged from 5.7 to 17.2 ms between runs minutes apart, and
+ * the ratio of the same code from 1.2 to 3.1: it measured the neighbours more than the code.
  * Interleaved rounds expose both webhooks to the same drift; `ratio_p99_c16_rounds` keeps each
  * round's own ratio, to show how much one round alone would swing.
  *
