@@ -6,8 +6,9 @@
  * remembered read hands out the same record, so the review cache key does not write it again
  * either (review-cache.ts).
  *
- * Content-addressed: equal text and default namespace give an equal read, so nothing a request
- * says about itself (uid, resourceVersion) can make another request read something else.
+ * Content-addressed: equal text and default namespace give an equal read, so no request can make
+ * another read anything but its own object (a memo keyed by what a request says of itself, such
+ * as uid and resourceVersion, could be filled with a wrong record by any caller of the webhook).
  */
 import type { NetworkPolicyParse } from '../parse/network-policy.js';
 import { parseNetworkPolicy } from '../parse/network-policy.js';
