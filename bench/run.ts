@@ -36,7 +36,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes S,M,L] [--duration SEC] [--warmup SEC] [--out FILE] [--profile]
-  --quick        S and M only, 5 s load runs (finishes within 3 minutes on 2 CPUs)
+  --quick        S and M only, 5 s of load each (finishes within 3 minutes on 2 CPUs)
   --sizes LIST   sizes to run, comma-separated, of XS, S, M, L (default S,M,L)
   --duration N   seconds of load per webhook and concurrency, in rounds of 2 s or more,
                  no-op and ours in turns (default 10, quick 5)
