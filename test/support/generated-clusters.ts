@@ -6,7 +6,8 @@
  * named namespaces, which makes pairs that name each other back common.
  */
 import fc from 'fast-check';
-import type { Operation } from '../../src/model/findings.js';
+import type { PreflightConfig } from '../../src/model/config.js';
+import type { Operation, PolicyChange } from '../../src/model/findings.js';
 import type {
   ClusterSnapshot,
   ContainerPort,
@@ -18,6 +19,11 @@ import type {
   PortRecord,
   RuleRecord,
 } from '../../src/model/records.js';
+import { planDns, type DnsPlan } from '../../src/checks/dns.js';
+import { buildClassIndex, type ClassIndex } from '../../src/semantics/classes.js';
+import { collectIpBlockSets, compilePolicy } from '../../src/semantics/compile.js';
+import { ANALYSIS_ENDPOINTS, listEndpoints } from '../../src/semantics/endpoints.js';
+import { createEvaluator, type Evaluator } from '../../src/semantics/evaluate.js';
 
 export const NAMESPACES: NamespaceRecord[] = ['a', 'b', 'c'].map((name, i) => ({
   name,
@@ -175,30 +181,83 @@ const clusterArbOf = (policy: (name: string) => fc.Arbitrary<PolicyRecord>) =>
 export const clusterArb = clusterArbOf(policyArb);
 export const narrowClusterArb = clusterArbOf(narrowPolicyArb);
 
-/**
- * The change `op` of policy p1 in a generated cluster: CREATE when p1 does not exist (the
- * replacement), UPDATE to the replacement (in p1's namespace) or DELETE when it does; null when
- * `op` does not fit. With the policies after the change.
- */
-export function p1Change(
-  cluster: { readonly policies: readonly PolicyRecord[]; readonly replacement: PolicyRecord },
-  op: Operation,
-): {
-  readonly before: PolicyRecord | null;
-  readonly after: PolicyRecord | null;
+/** The policy shapes the property tests run over, by name. */
+export const CLUSTER_ARBS = [
+  ['generated', clusterArb],
+  ['narrow', narrowClusterArb],
+] as const;
+
+type GeneratedCluster = typeof clusterArb extends fc.Arbitrary<infer C> ? C : never;
+
+/** One generated change of policy p1, with the cluster it applies to. */
+export interface GeneratedChange {
+  readonly op: Operation;
+  /** The cluster before the change. */
+  readonly snapshot: ClusterSnapshot;
+  /** The change as the checks receive it. */
+  readonly change: PolicyChange;
+  readonly policiesBefore: readonly PolicyRecord[];
   readonly policiesAfter: readonly PolicyRecord[];
-} | null {
-  const existing = cluster.policies.find((p) => p.name === 'p1') ?? null;
-  if ((op === 'CREATE') === (existing !== null)) return null;
-  const before = op === 'CREATE' ? null : existing;
-  const after =
-    op === 'DELETE'
-      ? null
-      : { ...cluster.replacement, namespace: existing?.namespace ?? cluster.replacement.namespace };
-  const policiesAfter = [...cluster.policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])];
-  return { before, after, policiesAfter };
+}
+
+/**
+ * Runs `check` (it throws to fail) on changes of p1 in the clusters of `arb`: CREATE when p1
+ * does not exist (the replacement), UPDATE to the replacement (in p1's namespace) or DELETE when
+ * it does; a drawn operation that does not fit the cluster is skipped.
+ */
+export function assertForP1Changes(
+  arb: fc.Arbitrary<GeneratedCluster>,
+  check: (generated: GeneratedChange) => void,
+  parameters: fc.Parameters<[GeneratedCluster, Operation]>,
+): void {
+  fc.assert(
+    fc.property(arb, fc.constantFrom<Operation>('CREATE', 'UPDATE', 'DELETE'), (cluster, op) => {
+      const existing = cluster.policies.find((p) => p.name === 'p1') ?? null;
+      if ((op === 'CREATE') === (existing !== null)) return;
+      const before = op === 'CREATE' ? null : existing;
+      const after =
+        op === 'DELETE'
+          ? null
+          : { ...cluster.replacement, namespace: existing?.namespace ?? cluster.replacement.namespace };
+      check({
+        op,
+        snapshot: snapshotOf(cluster.pods, cluster.policies),
+        change: {
+          operation: op,
+          namespace: (after ?? (before as PolicyRecord)).namespace,
+          name: 'p1',
+          object: after,
+          oldObject: before,
+        },
+        policiesBefore: cluster.policies,
+        policiesAfter: [...cluster.policies.filter((p) => p.name !== 'p1'), ...(after ? [after] : [])],
+      });
+    }),
+    parameters,
+  );
 }
 
 export function snapshotOf(pods: readonly PodRecord[], policies: readonly PolicyRecord[]): ClusterSnapshot {
   return { namespaces: NAMESPACES, pods, workloads: [], policies, services: [] };
+}
+
+/** What the reference states of a generated change, for the checks' property tests. */
+export interface ReferenceView {
+  /** Every analysed endpoint and the DNS server the checks assume when the cluster shows none. */
+  readonly index: ClassIndex;
+  readonly dns: DnsPlan;
+  readonly before: Evaluator;
+  readonly after: Evaluator;
+}
+
+export function referenceOf(generated: GeneratedChange, config: PreflightConfig): ReferenceView {
+  const compiledBefore = generated.policiesBefore.map((p) => compilePolicy(p));
+  const compiledAfter = generated.policiesAfter.map((p) => compilePolicy(p));
+  const dns = planDns(generated.snapshot, config.dns);
+  const index = buildClassIndex(
+    [...listEndpoints(generated.snapshot, ANALYSIS_ENDPOINTS), ...dns.assumedEndpoints],
+    NAMESPACES,
+    collectIpBlockSets([...compiledBefore, ...compiledAfter]),
+  );
+  return { index, dns, before: createEvaluator(compiledBefore), after: createEvaluator(compiledAfter) };
 }
