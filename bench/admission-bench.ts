@@ -6,10 +6,9 @@
  *
  * Sequence: one review each (ours prepares its analysis state if its warm-up timer has not yet),
  * a warm-up run at concurrency 16 (JIT, TLS sessions, the review cache reaches its steady state;
- * not measured), then at each concurrency the measurement in rounds: the duration is split into
- * up to MAX_ROUNDS rounds of at least MIN_ROUND_S, and each round runs the no-op and ours one
- * after the other, in turns (no-op first in even rounds, ours first in odd ones). Each figure is
- * over every answer of its webhook's rounds together.
+ * not measured), then at each concurrency the measurement in rounds (rounds.ts): each round runs
+ * the no-op and ours one after the other, in turns (no-op first in even rounds, ours first in odd
+ * ones). Each figure is over every answer of its webhook's rounds together.
  *
  * Why rounds: this shared 2-vCPU VM's speed drifts over tens of seconds. With one 10 s run each,
  * the no-op's own p99 at concurrency 16 ranged from 5.7 to 17.2 ms between runs minutes apart, and
@@ -23,18 +22,11 @@
 import type { ChangeSpec } from './generator.js';
 import { ReviewStream, WORKLOAD_MODE, type RequestMix } from './admission-requests.js';
 import { loadFigures, runLoad, type LoadFigures, type LoadSample, type LoadTarget } from './load-run.js';
+import { roundsFor } from './rounds.js';
 import { countsBetween, postOnce, readReviewCounts, waitReady, type ReviewCounts } from './webhook-client.js';
 import { LoadRunError } from './errors.js';
 
 export const CONCURRENCIES = [1, 16] as const;
-/** At most this many rounds per measurement, each at least MIN_ROUND_S long (else one round). */
-export const MAX_ROUNDS = 5;
-export const MIN_ROUND_S = 2;
-
-/** The rounds `durationS` is split into. */
-export function roundsFor(durationS: number): number {
-  return Math.max(1, Math.min(MAX_ROUNDS, Math.floor(durationS / MIN_ROUND_S)));
-}
 
 export interface CacheFigures {
   readonly hits: number;

@@ -1,5 +1,6 @@
 /** The printed summary: one row per figure, each next to its target (if any) with pass / MISS. */
 import type { LoadFigures } from './load-run.js';
+import { roundsFor } from './rounds.js';
 import type { BenchResults, SizeFigures } from './results.js';
 import { SIZE_NAMES, type SizeName } from './sizes.js';
 import { TARGETS, type TargetFigure } from './targets.js';
@@ -115,7 +116,7 @@ export function renderTable(results: BenchResults): string {
   return [
     `netpol-preflight bench, ${m.date}, node ${m.node}, ${m.nproc} CPUs (${m.cpu_model}), ${m.memory_gib} GiB`,
     `load average at start ${m.loadavg_start.join(' ')}, at end ${m.loadavg_end.join(' ')}; ` +
-      `${m.duration_s} s of load per webhook and concurrency (rounds of 2 s or more, ` +
+      `${m.duration_s} s of load per webhook and concurrency (${roundsFor(m.duration_s)} round(s), ` +
       `no-op and ours in turns) after ${m.warmup_s} s warm-up`,
     line(header),
     line([dashes(0), dashes(1), dashes(2), dashes(3), dashes(4)]),

@@ -1,6 +1,6 @@
 /** The admission measurement in rounds: how a duration is split, and how rounds are merged. */
 import t from 'tap';
-import { MAX_ROUNDS, roundsFor } from '../../bench/admission-bench.js';
+import { MAX_ROUNDS, roundsFor } from '../../bench/rounds.js';
 import { loadFigures } from '../../bench/load-run.js';
 
 t.test('a duration is split into rounds of at least 2 s, at most MAX_ROUNDS', async (t) => {
