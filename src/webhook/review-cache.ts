@@ -27,7 +27,7 @@ export interface ReviewCacheKeyParts {
 }
 
 /** A least-recently-used map of decisions with a fixed capacity. */
-export class ReviewCache<V> extends BoundedMap<V> {
+export class ReviewCache<V extends NonNullable<unknown>> extends BoundedMap<V> {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
       throw new RangeError(`review cache capacity must be a non-negative integer, got ${capacity}`);

@@ -28,6 +28,26 @@ t.test('keeps the total weight within the weight budget', async (t) => {
   t.equal(m.get('c'), 'c', 'and evicts nothing');
 });
 
+t.test('rejects a weight that is not a positive integer, naming it', async (t) => {
+  const m = new BoundedMap<number>(10, 10);
+  t.throws(() => m.set('a', 1, 0), new RangeError('weight must be a positive integer, got 0'));
+  t.throws(() => m.set('a', 1, 1.5), RangeError);
+  t.throws(() => m.set('a', 1, Number.NaN), RangeError);
+  t.equal(m.size, 0, 'nothing kept');
+});
+
+t.test('a budget of weight below 1 keeps nothing; a fractional one is its integer part', async (t) => {
+  const none = new BoundedMap<number>(10, 0.5);
+  none.set('a', 1, 1);
+  t.equal(none.size, 0);
+  const m = new BoundedMap<number>(10, 2.5);
+  m.set('a', 1, 2);
+  m.set('b', 2, 1);
+  t.equal(m.get('a'), undefined, 'a weight of 3 is over 2.5: the least recently used goes');
+  t.equal(m.get('b'), 2);
+  t.equal(m.weight, 1);
+});
+
 t.test('rejects nonsensical budgets', async (t) => {
   t.throws(() => new BoundedMap(-1, 1), RangeError);
   t.throws(() => new BoundedMap(1.5, 1), RangeError);
