@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { LOG_BLOCK_BYTES, LOG_FLUSH_INTERVAL_MS } from '../../src/cli/log-destination.js';
+import { LOG_BLOCK_CHARS, LOG_FLUSH_INTERVAL_MS } from '../../src/cli/log-destination.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const LOADER = `${REPO}node_modules/@tapjs/typescript/dist/esm/import.mjs`;
@@ -68,7 +68,7 @@ t.test('within the flush interval while the process runs on', async (t) => {
 
 t.test('a full block is written at once, not held for the interval', async (t) => {
   // Enough lines for two blocks, then killed before any interval has passed.
-  const lines = Math.ceil((2 * LOG_BLOCK_BYTES) / 40);
+  const lines = Math.ceil((2 * LOG_BLOCK_CHARS) / 40);
   const run = await runChild(
     `for (let i = 0; i < ${lines}; i++) logger.info('line ' + i); process.kill(process.pid, 'SIGKILL');`,
   );
