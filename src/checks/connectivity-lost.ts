@@ -149,9 +149,10 @@ function run(ctx: CheckContext): CheckFinding[] {
  * pair, in a bitset per such endpoint (over the destinations of a source made of several
  * classes, or over the sources of such a destination), allocated when the endpoint is first met.
  * A set of pair numbers cost a hash insertion per pair. With bitsets (and a group's endpoint
- * count worked out only where it is used), the slowest analysis of the M benchmark's stream (a
- * StatefulSet's egress locked down, its pods in one class each, against every other workload)
- * went from 3.0 to 1.1 ms.
+ * count worked out only where it is used, and impact.ts's id unions listed once), the slowest
+ * analysis of the M benchmark's stream (a StatefulSet's egress locked down, its pods in one
+ * class each, against every other workload) went from a median of 0.98 to 0.61 ms over 400
+ * analyses in a loop.
  */
 class PairsSeen {
   readonly #bySource = new Map<number, Uint32Array>();
