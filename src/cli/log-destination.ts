@@ -21,8 +21,6 @@ export const LOG_FLUSH_INTERVAL_MS = 1000;
 export interface LogDestination {
   /** One line (pino's output), written with the next block. */
   write(line: string): void;
-  /** Writes the pending lines now. */
-  flushSync(): void;
 }
 
 /** A destination writing to `dest` (a file descriptor or a path; standard output by default). */
@@ -30,24 +28,20 @@ export function createLogDestination(dest: number | string = 1): LogDestination 
   const stream = pino.destination({ dest, sync: true });
   let pending: string[] = [];
   let chars = 0;
-  const flushSync = (): void => {
+  const flush = (): void => {
     if (pending.length === 0) return;
     const block = pending.join('');
     pending = [];
     chars = 0;
     stream.write(block);
   };
-  setInterval(flushSync, LOG_FLUSH_INTERVAL_MS).unref();
-  process.once('exit', () => {
-    flushSync();
-    stream.flushSync();
-  });
+  setInterval(flush, LOG_FLUSH_INTERVAL_MS).unref();
+  process.once('exit', flush);
   return {
     write(line) {
       pending.push(line);
       chars += line.length;
-      if (chars >= LOG_BLOCK_CHARS) flushSync();
+      if (chars >= LOG_BLOCK_CHARS) flush();
     },
-    flushSync,
   };
 }

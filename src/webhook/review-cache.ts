@@ -86,8 +86,8 @@ function recordKeyText(record: PolicyRecord | null): string {
  * give equal JSON: the parser (normalizeNetworkPolicy) writes every other field in one order.
  * The record itself when its maps are in order already, as the API server sends them.
  */
-function withSortedMaps(p: PolicyRecord | null): PolicyRecord | null {
-  if (p === null || policyMapsSorted(p)) return p;
+function withSortedMaps(p: PolicyRecord): PolicyRecord {
+  if (policyMapsSorted(p)) return p;
   const rule = (r: RuleRecord): RuleRecord => ({
     peers: r.peers.map((peer) =>
       peer.kind === 'selector'
