@@ -8,7 +8,7 @@ import type { CheckFinding } from '../model/findings.js';
 import type { Endpoint, EndpointClass } from '../semantics/classes.js';
 import { formatConnections, isEmptyConnections } from '../semantics/connection-set.js';
 import { pollEvery } from '../semantics/interrupt.js';
-import type { ImpactPeer } from '../semantics/impact.js';
+import type { ClassGroup, ImpactPeer } from '../semantics/impact.js';
 import { formatIpRange } from '../semantics/ip-set.js';
 import type { CheckContext, Check } from './context.js';
 import { bulletList, clip, plural } from './messages.js';
@@ -35,7 +35,7 @@ function run(ctx: CheckContext): CheckFinding[] {
   const index = ctx.model.index;
   const endpointsOf = (c: EndpointClass): readonly Endpoint[] => index.endpointsOfClass.get(c.id) ?? [];
   // A pair can come from two impact entries only through an endpoint made of several classes.
-  const seenMulti = new PairsSeen(index.endpoints.length);
+  const seen = new PairsSeen(index.endpoints.length);
   const seenExternal = new Set<string>();
   let workloadPairs = 0;
   const lines: string[] = [];
@@ -52,9 +52,14 @@ function run(ctx: CheckContext): CheckFinding[] {
     }
     return known;
   };
+  // Through an endpoint made of several classes, two entries can sample the same pair.
+  const sampled = new Set<string>();
   const sample = (s: Endpoint, d: Endpoint, lost: string): void => {
-    firstPairs.push(`${s.id} => ${d.id}`);
-    lines.push(`${s.id} => ${d.id} : loses ${lost}`);
+    const pair = `${s.id} => ${d.id}`;
+    if (sampled.has(pair)) return;
+    sampled.add(pair);
+    firstPairs.push(pair);
+    lines.push(`${pair} : loses ${lost}`);
   };
   // An endpoint is never paired with itself (as in connectivity): its pods' connections to
   // themselves are always allowed, and those between replicas of one workload are not listed.
@@ -62,13 +67,12 @@ function run(ctx: CheckContext): CheckFinding[] {
     poll();
     if (isEmptyConnections(e.lost)) continue;
     const lost = formatConnections(e.lost);
-    // A class against a group of single-class endpoints: counted, and sampled for the detail.
+    // A class against a group: counted by the group's endpoints, and sampled for the detail.
     const grouped = e.src.kind === 'group' ? e.src : e.dst.kind === 'group' ? e.dst : null;
     const other = grouped === e.src ? e.dst : e.src;
-    const count = grouped && other.kind === 'class' && single(other.cls) ? grouped.endpointCount() : null;
-    if (grouped && count !== null && other.kind === 'class') {
+    if (grouped && other.kind === 'class') {
       const mine = endpointsOf(other.cls);
-      workloadPairs += mine.length * (grouped.has(other.cls.id) ? count - 1 : count);
+      for (const x of mine) workloadPairs += seen.addWithGroup(x, grouped, grouped === e.dst, other.cls.id);
       sampling: for (const c of grouped.sample(DETAIL_LIMIT)) {
         for (const x of endpointsOf(c)) {
           for (const y of mine) {
@@ -105,7 +109,7 @@ function run(ctx: CheckContext): CheckFinding[] {
             for (const d of destinations) {
               poll();
               if (s === d) continue;
-              if ((s.classIds.length > 1 || d.classIds.length > 1) && !seenMulti.add(s, d)) continue;
+              if ((s.classIds.length > 1 || d.classIds.length > 1) && !seen.add(s, d)) continue;
               workloadPairs++;
               if (firstPairs.length < DETAIL_LIMIT) sample(s, d, lost);
             }
@@ -145,14 +149,17 @@ function run(ctx: CheckContext): CheckFinding[] {
 }
 
 /**
- * The pairs already counted among those with an endpoint made of several classes: a bit per
- * pair, in a bitset per such endpoint (over the destinations of a source made of several
- * classes, or over the sources of such a destination), allocated when the endpoint is first met.
- * A set of pair numbers cost a hash insertion per pair. With bitsets (and a group's endpoint
- * count worked out only where it is used, and impact.ts's id unions listed once), the slowest
- * analysis of the M benchmark's stream (a StatefulSet's egress locked down, its pods in one
- * class each, against every other workload) went from a median of 0.98 to 0.61 ms over 400
- * analyses in a loop.
+ * The pairs already counted among those with an endpoint made of several classes (a StatefulSet's
+ * pods are one class each): a bit per pair, in a bitset per such endpoint (over the destinations
+ * of a source made of several classes, or else over the sources of such a destination),
+ * allocated when the endpoint is first met. A pair of single-class endpoints comes from one
+ * impact entry only, and is counted without marking.
+ *
+ * Against a group, a single-class endpoint counts the group's single-class endpoints at once and
+ * marks its pairs with the group's multi-class ones; a multi-class endpoint merges the group's
+ * bitset of single-class endpoints into its own, a word at a time. Before, every pair of a
+ * multi-class endpoint with a group was marked one by one, through every member class of the
+ * group, once per impact entry (once per pod of the StatefulSet).
  */
 class PairsSeen {
   readonly #bySource = new Map<number, Uint32Array>();
@@ -170,12 +177,48 @@ class PairsSeen {
       : this.#mark(this.#byDestination, d.position, s.position);
   }
 
-  #mark(bitsets: Map<number, Uint32Array>, owner: number, other: number): boolean {
+  /**
+   * Marks the pairs of `x` (of class `xClass`) with every endpoint of the group but itself,
+   * `x` as the source when `toGroup`; the number of them not marked yet.
+   */
+  addWithGroup(x: Endpoint, group: ClassGroup, toGroup: boolean, xClass: number): number {
+    const members = group.endpoints();
+    let added = 0;
+    if (x.classIds.length > 1) {
+      // Single-class peers: in x's own bitset (by source or by destination, as x is the source
+      // or not). Multi-class peers: the source's bitset.
+      const own = this.#bitsOf(toGroup ? this.#bySource : this.#byDestination, x.position);
+      added += mergeCountingNew(own, members.singleBits());
+      for (const m of members.multi) {
+        if (m === x) continue;
+        const marked = toGroup
+          ? this.#mark(this.#bySource, x.position, m.position)
+          : this.#mark(this.#bySource, m.position, x.position);
+        if (marked) added++;
+      }
+      return added;
+    }
+    added += members.singleCount - (group.has(xClass) ? 1 : 0);
+    for (const m of members.multi) {
+      const marked = toGroup
+        ? this.#mark(this.#byDestination, m.position, x.position)
+        : this.#mark(this.#bySource, m.position, x.position);
+      if (marked) added++;
+    }
+    return added;
+  }
+
+  #bitsOf(bitsets: Map<number, Uint32Array>, owner: number): Uint32Array {
     let bits = bitsets.get(owner);
     if (bits === undefined) {
       bits = new Uint32Array(this.#words);
       bitsets.set(owner, bits);
     }
+    return bits;
+  }
+
+  #mark(bitsets: Map<number, Uint32Array>, owner: number, other: number): boolean {
+    const bits = this.#bitsOf(bitsets, owner);
     const word = other >>> 5;
     const bit = 1 << (other & 31);
     const marked = bits[word] as number;
@@ -183,6 +226,24 @@ class PairsSeen {
     bits[word] = marked | bit;
     return true;
   }
+}
+
+/** Sets in `into` every bit of `from`; how many were not set yet. */
+function mergeCountingNew(into: Uint32Array, from: Uint32Array): number {
+  let added = 0;
+  for (let i = 0; i < from.length; i++) {
+    const fresh = (from[i] as number) & ~(into[i] as number);
+    if (fresh === 0) continue;
+    added += bitCount(fresh);
+    into[i] = (into[i] as number) | fresh;
+  }
+  return added;
+}
+
+function bitCount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 export const connectivityLost: Check = {

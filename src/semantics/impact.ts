@@ -14,7 +14,7 @@
  * when no named port is involved) form one group, evaluated once.
  */
 import type { ClusterSnapshot, Direction, PolicyRecord } from '../model/records.js';
-import type { ClassIndex, EndpointClass, EndpointSpec } from './classes.js';
+import type { ClassIndex, Endpoint, EndpointClass, EndpointSpec } from './classes.js';
 import { buildClassIndexSteps } from './classes.js';
 import type { CompiledPolicy, CompiledPorts } from './compile.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
@@ -292,35 +292,53 @@ export interface ClassGroup {
   classes(): readonly EndpointClass[];
   /** The first `k` members, without walking the whole group. */
   sample(k: number): readonly EndpointClass[];
-  /**
-   * How many endpoints the members make up, counted without walking the group;
-   * null when an endpoint spans several classes (then count through classes()).
-   */
-  endpointCount(): number | null;
+  /** The endpoints the members make up, worked out without walking the group. */
+  endpoints(): GroupEndpoints;
   /** Whether the class `id` is a member, without walking the group. */
   has(id: number): boolean;
 }
 
-/** Endpoint count of a base class list, and whether any of its endpoints spans classes: once per list. */
-interface ListCount {
-  readonly endpoints: number;
-  readonly multi: boolean;
+/**
+ * The endpoints of a group's members: those made of one class alone counted (and, on demand, as
+ * a bit per position in ClassIndex.endpoints), those made of several classes listed. A consumer
+ * that must not count an endpoint pair twice across impact entries only has to track the second
+ * kind one by one (an entry lists a class pair at most once).
+ */
+export interface GroupEndpoints {
+  readonly singleCount: number;
+  /** A bit per position of the single-class endpoints (bit `p & 31` of word `p >>> 5`). */
+  singleBits(): Uint32Array;
+  /** The endpoints made of several classes, of which one at least is a member; each once. */
+  readonly multi: readonly Endpoint[];
+}
+
+/** The endpoints of a base class list (before exclusions) and its class ids: once per list. */
+interface BaseEndpoints {
+  readonly singleCount: number;
+  readonly singleBits: Uint32Array;
+  readonly multi: readonly Endpoint[];
   readonly ids: ReadonlySet<number>;
 }
-const listCounts = new WeakMap<readonly EndpointClass[], ListCount>();
+const baseEndpointsByList = new WeakMap<readonly EndpointClass[], BaseEndpoints>();
 
-function countOf(index: ClassIndex, list: readonly EndpointClass[]): ListCount {
-  let hit = listCounts.get(list);
+function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): BaseEndpoints {
+  let hit = baseEndpointsByList.get(list);
   if (!hit) {
-    let endpoints = 0;
-    let multi = false;
+    const singleBits = new Uint32Array((index.endpoints.length + 31) >>> 5);
+    let singleCount = 0;
+    const multi = new Set<Endpoint>();
     for (const c of list) {
-      const es = index.endpointsOfClass.get(c.id) ?? [];
-      endpoints += es.length;
-      if (es.some((e) => e.classIds.length > 1)) multi = true;
+      for (const e of index.endpointsOfClass.get(c.id) ?? []) {
+        if (e.classIds.length > 1) {
+          multi.add(e);
+          continue;
+        }
+        singleBits[e.position >>> 5] = (singleBits[e.position >>> 5] as number) | (1 << (e.position & 31));
+        singleCount++;
+      }
     }
-    hit = { endpoints, multi, ids: new Set(list.map((c) => c.id)) };
-    listCounts.set(list, hit);
+    hit = { singleCount, singleBits, multi: [...multi], ids: new Set(list.map((c) => c.id)) };
+    baseEndpointsByList.set(list, hit);
   }
   return hit;
 }
@@ -332,6 +350,8 @@ function makeGroup(
   exclude: IdLookup,
   description: string,
 ): ClassGroup {
+  const has = (id: number): boolean => !exclude.has(id) && baseEndpointsOf(index, base).ids.has(id);
+  let endpoints: GroupEndpoints | null = null;
   return {
     kind: 'group',
     description,
@@ -344,14 +364,38 @@ function makeGroup(
       }
       return out;
     },
-    endpointCount() {
-      const { endpoints, multi, ids } = countOf(index, base);
-      if (multi) return null;
-      let excluded = 0;
-      for (const id of exclude) if (ids.has(id)) excluded += (index.endpointsOfClass.get(id) ?? []).length;
-      return endpoints - excluded;
+    endpoints() {
+      if (endpoints === null) {
+        const all = baseEndpointsOf(index, base);
+        // The single-class endpoints of excluded members: each lies in that class alone, so it
+        // is subtracted once.
+        const forExcludedSingles = (visit: (e: Endpoint) => void): void => {
+          for (const id of exclude) {
+            if (!all.ids.has(id)) continue;
+            for (const e of index.endpointsOfClass.get(id) ?? []) if (e.classIds.length === 1) visit(e);
+          }
+        };
+        let excluded = 0;
+        forExcludedSingles(() => excluded++);
+        let bits: Uint32Array | null = null;
+        endpoints = {
+          singleCount: all.singleCount - excluded,
+          singleBits() {
+            if (bits === null) {
+              const own = all.singleBits.slice();
+              forExcludedSingles((e) => {
+                own[e.position >>> 5] = (own[e.position >>> 5] as number) & ~(1 << (e.position & 31));
+              });
+              bits = own;
+            }
+            return bits;
+          },
+          multi: all.multi.filter((e) => e.classIds.some(has)),
+        };
+      }
+      return endpoints;
     },
-    has: (id) => !exclude.has(id) && countOf(index, base).ids.has(id),
+    has,
   };
 }
 
