@@ -312,12 +312,13 @@ export interface GroupEndpoints {
   readonly multi: readonly Endpoint[];
 }
 
-/** The endpoints of a base class list (before exclusions) and its class ids: once per list. */
+/** The endpoints of a base class list (before exclusions): once per list. */
 interface BaseEndpoints {
   readonly singleCount: number;
   readonly singleBits: Uint32Array;
   readonly multi: readonly Endpoint[];
-  readonly ids: ReadonlySet<number>;
+  /** Every class of the list, with how many single-class endpoints it has. */
+  readonly singlesOfClass: ReadonlyMap<number, number>;
 }
 const baseEndpointsByList = new WeakMap<readonly EndpointClass[], BaseEndpoints>();
 
@@ -327,17 +328,21 @@ function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): Bas
     const singleBits = new Uint32Array((index.endpoints.length + 31) >>> 5);
     let singleCount = 0;
     const multi = new Set<Endpoint>();
+    const singlesOfClass = new Map<number, number>();
     for (const c of list) {
+      let singles = 0;
       for (const e of index.endpointsOfClass.get(c.id) ?? []) {
         if (e.classIds.length > 1) {
           multi.add(e);
           continue;
         }
         singleBits[e.position >>> 5] = (singleBits[e.position >>> 5] as number) | (1 << (e.position & 31));
-        singleCount++;
+        singles++;
       }
+      singlesOfClass.set(c.id, singles);
+      singleCount += singles;
     }
-    hit = { singleCount, singleBits, multi: [...multi], ids: new Set(list.map((c) => c.id)) };
+    hit = { singleCount, singleBits, multi: [...multi], singlesOfClass };
     baseEndpointsByList.set(list, hit);
   }
   return hit;
@@ -350,7 +355,8 @@ function makeGroup(
   exclude: IdLookup,
   description: string,
 ): ClassGroup {
-  const has = (id: number): boolean => !exclude.has(id) && baseEndpointsOf(index, base).ids.has(id);
+  const has = (id: number): boolean =>
+    !exclude.has(id) && baseEndpointsOf(index, base).singlesOfClass.has(id);
   let endpoints: GroupEndpoints | null = null;
   return {
     kind: 'group',
@@ -367,25 +373,22 @@ function makeGroup(
     endpoints() {
       if (endpoints === null) {
         const all = baseEndpointsOf(index, base);
-        // The single-class endpoints of excluded members: each lies in that class alone, so it
-        // is subtracted once.
-        const forExcludedSingles = (visit: (e: Endpoint) => void): void => {
-          for (const id of exclude) {
-            if (!all.ids.has(id)) continue;
-            for (const e of index.endpointsOfClass.get(id) ?? []) if (e.classIds.length === 1) visit(e);
-          }
-        };
+        // A single-class endpoint lies in its class alone: an excluded member takes away its own.
         let excluded = 0;
-        forExcludedSingles(() => excluded++);
+        for (const id of exclude) excluded += all.singlesOfClass.get(id) ?? 0;
         let bits: Uint32Array | null = null;
         endpoints = {
           singleCount: all.singleCount - excluded,
           singleBits() {
             if (bits === null) {
               const own = all.singleBits.slice();
-              forExcludedSingles((e) => {
-                own[e.position >>> 5] = (own[e.position >>> 5] as number) & ~(1 << (e.position & 31));
-              });
+              for (const id of exclude) {
+                if (!all.singlesOfClass.get(id)) continue;
+                for (const e of index.endpointsOfClass.get(id) ?? []) {
+                  if (e.classIds.length > 1) continue;
+                  own[e.position >>> 5] = (own[e.position >>> 5] as number) & ~(1 << (e.position & 31));
+                }
+              }
               bits = own;
             }
             return bits;
