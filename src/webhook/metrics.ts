@@ -44,17 +44,30 @@ export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
   const wallClock = options.wallClock ?? Date.now;
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'netpol_preflight_' });
-  const reviews = new Counter({
+  // Counted per review in plain maps and handed to the counters at scrape time: prom-client
+  // builds and looks up a label hash on every `inc` (4 µs per review in the M profile under load).
+  const reviewTally = new PairTally();
+  const findingTally = new PairTally();
+  const cacheTally = new PairTally();
+  new Counter({
     name: 'netpol_preflight_reviews_total',
     help: 'Admission reviews answered, by operation and decision.',
     labelNames: ['operation', 'decision'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      reviewTally.forEach((operation, decision, n) => this.inc({ operation, decision }, n));
+    },
   });
-  const findings = new Counter({
+  new Counter({
     name: 'netpol_preflight_findings_total',
     help: 'Findings reported in answered admission reviews, by rule and severity.',
     labelNames: ['rule', 'severity'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      findingTally.forEach((rule, severity, n) => this.inc({ rule, severity }, n));
+    },
   });
   const duration = new Histogram({
     name: 'netpol_preflight_review_duration_seconds',
@@ -63,11 +76,15 @@ export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const cache = new Counter({
+  new Counter({
     name: 'netpol_preflight_review_cache_total',
     help: 'Review cache lookups, by result.',
     labelNames: ['result'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      cacheTally.forEach((result, _, n) => this.inc({ result }, n));
+    },
   });
   new Gauge({
     name: 'netpol_preflight_overlay_entries',
@@ -142,13 +159,31 @@ export function createWebhookMetrics(options: MetricsOptions): WebhookMetrics {
       shed.inc();
     },
     observeReview(summary) {
-      reviews.inc({ operation: summary.operation, decision: summary.verdict });
-      for (const f of summary.findings) findings.inc({ rule: f.rule, severity: f.severity });
-      if (summary.cache !== 'none') cache.inc({ result: summary.cache });
+      reviewTally.add(summary.operation, summary.verdict);
+      for (const f of summary.findings) findingTally.add(f.rule, f.severity);
+      if (summary.cache !== 'none') cacheTally.add(summary.cache, '');
       duration.observe({ cache: summary.cache }, summary.durationMs / 1000);
     },
     async render() {
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
   };
+}
+
+/** Counts per pair of label values, with no key built per count. */
+class PairTally {
+  readonly #counts = new Map<string, Map<string, number>>();
+
+  add(first: string, second: string): void {
+    let inner = this.#counts.get(first);
+    if (inner === undefined) {
+      inner = new Map();
+      this.#counts.set(first, inner);
+    }
+    inner.set(second, (inner.get(second) ?? 0) + 1);
+  }
+
+  forEach(visit: (first: string, second: string, count: number) => void): void {
+    for (const [first, inner] of this.#counts) for (const [second, n] of inner) visit(first, second, n);
+  }
 }

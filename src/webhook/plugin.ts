@@ -25,6 +25,13 @@ import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding.
 import type { WebhookMetrics } from './metrics.js';
 import { answerFailure, type Reviewer, type ReviewSummary } from './review-handler.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When the request arrived, on the plugin's `now` clock (set by its onRequest hook). */
+    receivedAt: number;
+  }
+}
+
 export interface WebhookPluginOptions {
   readonly reviewer: Reviewer;
   readonly metrics: WebhookMetrics;
@@ -46,9 +53,12 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
   if (opts.loadShedding !== null) {
     await registerLoadShedding(app, opts.loadShedding, () => opts.metrics.observeShed());
   }
-  const arrivals = new WeakMap<object, number>();
-  app.addHook('onRequest', async (request) => {
-    arrivals.set(request, opts.now());
+  // When the request arrived (the review's duration and deadline start there): a field every
+  // request is created with, set by a synchronous hook (no promise, no side table per request).
+  app.decorateRequest('receivedAt', 0);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.receivedAt = opts.now();
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -81,7 +91,7 @@ export const webhookPlugin: FastifyPluginAsync<WebhookPluginOptions, RawServerBa
     const { request: admission } = checked.review;
     let answer: AdmissionReviewResponse;
     try {
-      const outcome = opts.reviewer.review(admission, arrivals.get(request) ?? opts.now());
+      const outcome = opts.reviewer.review(admission, request.receivedAt);
       logReview(request.log, outcome.summary);
       opts.metrics.observeReview(outcome.summary);
       answer = wrapResponse(outcome.response);

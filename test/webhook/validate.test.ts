@@ -625,4 +625,11 @@ t.test('metrics count reviews by operation and decision, and findings by rule', 
   t.equal(metricValue(text, 'netpol_preflight_findings_total{rule="dns-egress-blocked",severity="deny"}'), 1);
   t.equal(metricValue(text, 'netpol_preflight_review_duration_seconds_count{cache="miss"}'), 2);
   t.equal(metricValue(text, 'netpol_preflight_review_duration_seconds_count{cache="none"}'), 1);
+  // Counts are totals since start: a second scrape, after one more review, adds only that one.
+  await postReview(app, policyReview('CREATE', 'blog', 'deny-2', { after: DENY_ALL_EGRESS }));
+  const again = await scrapeMetrics(app);
+  t.equal(metricValue(again, 'netpol_preflight_reviews_total{operation="CREATE",decision="denied"}'), 2);
+  t.equal(metricValue(again, 'netpol_preflight_reviews_total{operation="CREATE",decision="skipped"}'), 1);
+  t.equal(metricValue(again, 'netpol_preflight_findings_total{rule="dns-egress-blocked",severity="deny"}'), 2);
+  t.equal(metricValue(again, 'netpol_preflight_review_cache_total{result="miss"}'), 3);
 });
