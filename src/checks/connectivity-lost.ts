@@ -52,12 +52,14 @@ function run(ctx: CheckContext): CheckFinding[] {
     }
     return known;
   };
-  // Through an endpoint made of several classes, two entries can sample the same pair.
-  const sampled = new Set<string>();
+  // Through an endpoint made of several classes, two entries can sample the same pair: known by
+  // position, before any text is built for it.
+  const sampled = new Set<number>();
   const sample = (s: Endpoint, d: Endpoint, lost: string): void => {
+    const key = s.position * index.endpoints.length + d.position;
+    if (sampled.has(key)) return;
+    sampled.add(key);
     const pair = `${s.id} => ${d.id}`;
-    if (sampled.has(pair)) return;
-    sampled.add(pair);
     firstPairs.push(pair);
     lines.push(`${pair} : loses ${lost}`);
   };
@@ -156,10 +158,11 @@ function run(ctx: CheckContext): CheckFinding[] {
  * impact entry only, and is counted without marking.
  *
  * Against a group, a single-class endpoint counts the group's single-class endpoints at once and
- * marks its pairs with the group's multi-class ones; a multi-class endpoint merges the group's
- * bitset of single-class endpoints into its own, a word at a time. Before, every pair of a
- * multi-class endpoint with a group was marked one by one, through every member class of the
- * group, once per impact entry (once per pod of the StatefulSet).
+ * marks its pairs with the group's multi-class ones; a multi-class source merges the group's
+ * bitsets (single- and multi-class endpoints) into its own, a word at a time; a multi-class
+ * destination merges the single-class ones and marks the multi-class ones. Before, every pair
+ * of a multi-class endpoint with a group was marked one by one, through every member class of
+ * the group, once per impact entry (once per pod of the StatefulSet).
  */
 class PairsSeen {
   readonly #bySource = new Map<number, Uint32Array>();
@@ -183,23 +186,20 @@ class PairsSeen {
    */
   addWithGroup(x: Endpoint, group: ClassGroup, toGroup: boolean, xClass: number): number {
     const members = group.endpoints();
-    let added = 0;
     if (x.classIds.length > 1) {
-      // Single-class peers: in x's own bitset (by source or by destination, as x is the source
-      // or not). Multi-class peers: the source's bitset.
-      const own = this.#bitsOf(toGroup ? this.#bySource : this.#byDestination, x.position);
-      added += mergeCountingNew(own, members.singleBits());
-      for (const m of members.multi) {
-        if (m === x) continue;
-        const marked = toGroup
-          ? this.#mark(this.#bySource, x.position, m.position)
-          : this.#mark(this.#bySource, m.position, x.position);
-        if (marked) added++;
+      if (toGroup) {
+        // Every pair of x as the source is in x's own bitset: the group's bits, merged.
+        const own = this.#bitsOf(this.#bySource, x.position);
+        return mergeCountingNew(own, members.singleBits()) + mergeCountingNew(own, members.multiBits());
       }
+      // Single-class sources: x's bitset by destination; multi-class ones: each source's own.
+      let added = mergeCountingNew(this.#bitsOf(this.#byDestination, x.position), members.singleBits());
+      for (const m of members.multi())
+        if (m !== x && this.#mark(this.#bySource, m.position, x.position)) added++;
       return added;
     }
-    added += members.singleCount - (group.has(xClass) ? 1 : 0);
-    for (const m of members.multi) {
+    let added = members.singleCount - (group.has(xClass) ? 1 : 0);
+    for (const m of members.multi()) {
       const marked = toGroup
         ? this.#mark(this.#byDestination, m.position, x.position)
         : this.#mark(this.#bySource, m.position, x.position);
@@ -208,10 +208,12 @@ class PairsSeen {
     return added;
   }
 
+  /** The bitset of `owner`, made on first use with the owner's own bit set (never a pair). */
   #bitsOf(bitsets: Map<number, Uint32Array>, owner: number): Uint32Array {
     let bits = bitsets.get(owner);
     if (bits === undefined) {
       bits = new Uint32Array(this.#words);
+      bits[owner >>> 5] = 1 << (owner & 31);
       bitsets.set(owner, bits);
     }
     return bits;

@@ -299,17 +299,19 @@ export interface ClassGroup {
 }
 
 /**
- * The endpoints of a group's members: those made of one class alone counted (and, on demand, as
- * a bit per position in ClassIndex.endpoints), those made of several classes listed. A consumer
+ * The endpoints of a group's members: those made of one class alone counted and, on demand, as
+ * a bit per position in ClassIndex.endpoints (bit `p & 31` of word `p >>> 5`); those made of
+ * several classes (of which one at least is a member) listed and, on demand, as bits. A consumer
  * that must not count an endpoint pair twice across impact entries only has to track the second
- * kind one by one (an entry lists a class pair at most once).
+ * kind (an entry lists a class pair at most once).
  */
 export interface GroupEndpoints {
   readonly singleCount: number;
-  /** A bit per position of the single-class endpoints (bit `p & 31` of word `p >>> 5`). */
+  /** The single-class endpoints' bits. Read only: may be shared with other groups. */
   singleBits(): Uint32Array;
-  /** The endpoints made of several classes, of which one at least is a member; each once. */
-  readonly multi: readonly Endpoint[];
+  multi(): readonly Endpoint[];
+  /** The multi-class endpoints' bits. Read only: may be shared with other groups. */
+  multiBits(): Uint32Array;
 }
 
 /** The endpoints of a base class list (before exclusions): once per list. */
@@ -317,32 +319,52 @@ interface BaseEndpoints {
   readonly singleCount: number;
   readonly singleBits: Uint32Array;
   readonly multi: readonly Endpoint[];
+  readonly multiBits: Uint32Array;
   /** Every class of the list, with how many single-class endpoints it has. */
   readonly singlesOfClass: ReadonlyMap<number, number>;
+  /** The classes of the list that are part of a multi-class endpoint, with those endpoints. */
+  readonly multiOfClass: ReadonlyMap<number, readonly Endpoint[]>;
 }
 const baseEndpointsByList = new WeakMap<readonly EndpointClass[], BaseEndpoints>();
+
+function setBit(bits: Uint32Array, position: number): void {
+  bits[position >>> 5] = (bits[position >>> 5] as number) | (1 << (position & 31));
+}
+
+function clearBit(bits: Uint32Array, position: number): void {
+  bits[position >>> 5] = (bits[position >>> 5] as number) & ~(1 << (position & 31));
+}
 
 function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): BaseEndpoints {
   let hit = baseEndpointsByList.get(list);
   if (!hit) {
-    const singleBits = new Uint32Array((index.endpoints.length + 31) >>> 5);
+    const words = (index.endpoints.length + 31) >>> 5;
+    const singleBits = new Uint32Array(words);
+    const multiBits = new Uint32Array(words);
     let singleCount = 0;
-    const multi = new Set<Endpoint>();
+    const multi: Endpoint[] = [];
     const singlesOfClass = new Map<number, number>();
+    const multiOfClass = new Map<number, Endpoint[]>();
     for (const c of list) {
       let singles = 0;
       for (const e of index.endpointsOfClass.get(c.id) ?? []) {
-        if (e.classIds.length > 1) {
-          multi.add(e);
+        if (e.classIds.length === 1) {
+          setBit(singleBits, e.position);
+          singles++;
           continue;
         }
-        singleBits[e.position >>> 5] = (singleBits[e.position >>> 5] as number) | (1 << (e.position & 31));
-        singles++;
+        const mine = multiOfClass.get(c.id);
+        if (mine) mine.push(e);
+        else multiOfClass.set(c.id, [e]);
+        if (((multiBits[e.position >>> 5] as number) & (1 << (e.position & 31))) === 0) {
+          setBit(multiBits, e.position);
+          multi.push(e);
+        }
       }
       singlesOfClass.set(c.id, singles);
       singleCount += singles;
     }
-    hit = { singleCount, singleBits, multi: [...multi], singlesOfClass };
+    hit = { singleCount, singleBits, multi, multiBits, singlesOfClass, multiOfClass };
     baseEndpointsByList.set(list, hit);
   }
   return hit;
@@ -371,34 +393,63 @@ function makeGroup(
       return out;
     },
     endpoints() {
-      if (endpoints === null) {
-        const all = baseEndpointsOf(index, base);
-        // A single-class endpoint lies in its class alone: an excluded member takes away its own.
-        let excluded = 0;
-        for (const id of exclude) excluded += all.singlesOfClass.get(id) ?? 0;
-        let bits: Uint32Array | null = null;
-        endpoints = {
-          singleCount: all.singleCount - excluded,
-          singleBits() {
-            if (bits === null) {
-              const own = all.singleBits.slice();
-              for (const id of exclude) {
-                if (!all.singlesOfClass.get(id)) continue;
-                for (const e of index.endpointsOfClass.get(id) ?? []) {
-                  if (e.classIds.length > 1) continue;
-                  own[e.position >>> 5] = (own[e.position >>> 5] as number) & ~(1 << (e.position & 31));
-                }
-              }
-              bits = own;
-            }
-            return bits;
-          },
-          multi: all.multi.filter((e) => e.classIds.some(has)),
-        };
-      }
+      endpoints ??= groupEndpoints(index, baseEndpointsOf(index, base), exclude, has);
       return endpoints;
     },
     has,
+  };
+}
+
+/**
+ * A base list's endpoints minus those of excluded classes: a single-class endpoint lies in its
+ * class alone, so an excluded member takes its own away; a multi-class endpoint leaves only when
+ * none of its classes is still a member. Worked out from the excluded classes, not the base.
+ */
+function groupEndpoints(
+  index: ClassIndex,
+  all: BaseEndpoints,
+  exclude: IdLookup,
+  member: (id: number) => boolean,
+): GroupEndpoints {
+  let excludedSingles = 0;
+  const excludedClasses: number[] = [];
+  const gone = new Set<Endpoint>();
+  for (const id of exclude) {
+    const singles = all.singlesOfClass.get(id);
+    if (singles === undefined) continue;
+    excludedSingles += singles;
+    excludedClasses.push(id);
+    for (const e of all.multiOfClass.get(id) ?? []) if (!e.classIds.some(member)) gone.add(e);
+  }
+  let singleBits: Uint32Array | null = null;
+  let multi: readonly Endpoint[] | null = null;
+  let multiBits: Uint32Array | null = null;
+  return {
+    singleCount: all.singleCount - excludedSingles,
+    singleBits() {
+      if (singleBits === null) {
+        const bits = all.singleBits.slice();
+        for (const id of excludedClasses) {
+          for (const e of index.endpointsOfClass.get(id) ?? []) {
+            if (e.classIds.length === 1) clearBit(bits, e.position);
+          }
+        }
+        singleBits = bits;
+      }
+      return singleBits;
+    },
+    multi() {
+      multi ??= gone.size === 0 ? all.multi : all.multi.filter((e) => !gone.has(e));
+      return multi;
+    },
+    multiBits() {
+      if (multiBits === null) {
+        const bits = gone.size === 0 ? all.multiBits : all.multiBits.slice();
+        for (const e of gone) clearBit(bits, e.position);
+        multiBits = bits;
+      }
+      return multiBits;
+    },
   };
 }
 
