@@ -630,6 +630,9 @@ t.test('metrics count reviews by operation and decision, and findings by rule', 
   const again = await scrapeMetrics(app);
   t.equal(metricValue(again, 'netpol_preflight_reviews_total{operation="CREATE",decision="denied"}'), 2);
   t.equal(metricValue(again, 'netpol_preflight_reviews_total{operation="CREATE",decision="skipped"}'), 1);
-  t.equal(metricValue(again, 'netpol_preflight_findings_total{rule="dns-egress-blocked",severity="deny"}'), 2);
+  t.equal(
+    metricValue(again, 'netpol_preflight_findings_total{rule="dns-egress-blocked",severity="deny"}'),
+    2,
+  );
   t.equal(metricValue(again, 'netpol_preflight_review_cache_total{result="miss"}'), 3);
 });
