@@ -608,8 +608,29 @@ t.test(
       cache: 'miss',
     });
     t.ok((line['rules'] as string[]).includes('dns-egress-blocked'));
+    const rules = line['rules'] as string[];
+    t.equal(new Set(rules).size, rules.length, 'each rule once');
     t.type(line['durationMs'], 'number');
     t.notMatch(JSON.stringify(line), /podSelector|"spec"|managedFields/, 'no object in the log');
+    // The keys of a plain review, in this order: the optional ones (skipReason, escalated,
+    // overrideReason, recorded, notes) only when they say something.
+    t.same(
+      Object.keys(line).filter((k) => !['level', 'time', 'pid', 'hostname', 'reqId', 'msg'].includes(k)),
+      [
+        'uid',
+        'operation',
+        'kind',
+        'namespace',
+        'name',
+        'user',
+        'dryRun',
+        'decision',
+        'rules',
+        'cache',
+        'stateVersion',
+        'durationMs',
+      ],
+    );
   },
 );
 
