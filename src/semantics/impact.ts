@@ -458,6 +458,7 @@ export type ImpactPeer =
   | { readonly kind: 'external'; readonly range: IpRange }
   | ClassGroup;
 
+/** One side of every entry is a class the change selects (one of ChangeModel.affected). */
 export interface ImpactEntry {
   readonly src: ImpactPeer;
   readonly dst: ImpactPeer;
