@@ -34,7 +34,8 @@ function sideOf(p: ImpactPeer): Side {
 function run(ctx: CheckContext): CheckFinding[] {
   const index = ctx.model.index;
   const endpointsOf = (c: EndpointClass): readonly Endpoint[] => index.endpointsOfClass.get(c.id) ?? [];
-  // A pair can come from two impact entries only through an endpoint made of several classes.
+  // A pair can come from two impact entries only through an endpoint made of several classes;
+  // such pairs are kept by the change's own endpoints (see PairsSeen).
   const affected = new Set<Endpoint>();
   for (const c of ctx.model.affected) for (const e of endpointsOf(c)) affected.add(e);
   const seen = new PairsSeen(index.endpoints.length, [...affected]);

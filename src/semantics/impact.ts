@@ -299,17 +299,16 @@ export interface ClassGroup {
 }
 
 /**
- * The endpoints of a group's members: those made of one class alone counted and, on demand, as
- * a bit per position in ClassIndex.endpoints (bit `p & 31` of word `p >>> 5`); those made of
- * several classes (of which one at least is a member) listed and, on demand, as bits. A consumer
- * that must not count an endpoint pair twice across impact entries only has to track the second
- * kind (an entry lists a class pair at most once).
+ * The endpoints of a group's members, as bits per position in ClassIndex.endpoints (bit `p & 31`
+ * of word `p >>> 5`): those made of one class alone (also counted), and those made of several
+ * classes of which one at least is a member. A consumer that must not count an endpoint pair
+ * twice across impact entries only has to track the second kind (an entry lists a class pair
+ * at most once).
  */
 export interface GroupEndpoints {
   readonly singleCount: number;
   /** The single-class endpoints' bits. Read only: may be shared with other groups. */
   singleBits(): Uint32Array;
-  multi(): readonly Endpoint[];
   /** The multi-class endpoints' bits. Read only: may be shared with other groups. */
   multiBits(): Uint32Array;
 }
@@ -318,7 +317,6 @@ export interface GroupEndpoints {
 interface BaseEndpoints {
   readonly singleCount: number;
   readonly singleBits: Uint32Array;
-  readonly multi: readonly Endpoint[];
   readonly multiBits: Uint32Array;
   /** Every class of the list, with how many single-class endpoints it has. */
   readonly singlesOfClass: ReadonlyMap<number, number>;
@@ -342,7 +340,6 @@ function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): Bas
     const singleBits = new Uint32Array(words);
     const multiBits = new Uint32Array(words);
     let singleCount = 0;
-    const multi: Endpoint[] = [];
     const singlesOfClass = new Map<number, number>();
     const multiOfClass = new Map<number, Endpoint[]>();
     for (const c of list) {
@@ -356,15 +353,12 @@ function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): Bas
         const mine = multiOfClass.get(c.id);
         if (mine) mine.push(e);
         else multiOfClass.set(c.id, [e]);
-        if (((multiBits[e.position >>> 5] as number) & (1 << (e.position & 31))) === 0) {
-          setBit(multiBits, e.position);
-          multi.push(e);
-        }
+        setBit(multiBits, e.position);
       }
       singlesOfClass.set(c.id, singles);
       singleCount += singles;
     }
-    hit = { singleCount, singleBits, multi, multiBits, singlesOfClass, multiOfClass };
+    hit = { singleCount, singleBits, multiBits, singlesOfClass, multiOfClass };
     baseEndpointsByList.set(list, hit);
   }
   return hit;
@@ -422,7 +416,6 @@ function groupEndpoints(
     for (const e of all.multiOfClass.get(id) ?? []) if (!e.classIds.some(member)) gone.add(e);
   }
   let singleBits: Uint32Array | null = null;
-  let multi: readonly Endpoint[] | null = null;
   let multiBits: Uint32Array | null = null;
   return {
     singleCount: all.singleCount - excludedSingles,
@@ -437,10 +430,6 @@ function groupEndpoints(
         singleBits = bits;
       }
       return singleBits;
-    },
-    multi() {
-      multi ??= gone.size === 0 ? all.multi : all.multi.filter((e) => !gone.has(e));
-      return multi;
     },
     multiBits() {
       if (multiBits === null) {
