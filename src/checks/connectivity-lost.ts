@@ -7,6 +7,7 @@
 import type { CheckFinding } from '../model/findings.js';
 import type { Endpoint, EndpointClass } from '../semantics/classes.js';
 import { formatConnections, isEmptyConnections } from '../semantics/connection-set.js';
+import { addCountingNew, emptyBitset, hasBit, setBit } from '../semantics/bitset.js';
 import { pollEvery } from '../semantics/interrupt.js';
 import type { ClassGroup, ImpactPeer } from '../semantics/impact.js';
 import { formatIpRange } from '../semantics/ip-set.js';
@@ -77,7 +78,7 @@ function run(ctx: CheckContext): CheckFinding[] {
     const other = grouped === e.src ? e.dst : e.src;
     if (grouped && other.kind === 'class') {
       const mine = endpointsOf(other.cls);
-      for (const x of mine) workloadPairs += seen.addWithGroup(x, grouped, grouped === e.dst, other.cls.id);
+      for (const x of mine) workloadPairs += seen.addWithGroup(x, grouped, grouped === e.dst);
       sampling: for (const c of grouped.sample(DETAIL_LIMIT)) {
         for (const x of endpointsOf(c)) {
           for (const y of mine) {
@@ -172,14 +173,14 @@ function run(ctx: CheckContext): CheckFinding[] {
 class PairsSeen {
   readonly #asSource = new Map<number, Uint32Array>();
   readonly #asDestination = new Map<number, Uint32Array>();
-  readonly #words: number;
+  readonly #endpoints: number;
   readonly #affectedBits: Uint32Array;
   readonly #affected: readonly Endpoint[];
 
   /** Over `endpoints` endpoints, of which `affected` are those of the classes the change selects. */
   constructor(endpoints: number, affected: readonly Endpoint[]) {
-    this.#words = (endpoints + 31) >>> 5;
-    this.#affectedBits = new Uint32Array(this.#words);
+    this.#endpoints = endpoints;
+    this.#affectedBits = emptyBitset(endpoints);
     for (const e of affected) setBit(this.#affectedBits, e.position);
     this.#affected = affected;
   }
@@ -192,24 +193,24 @@ class PairsSeen {
   }
 
   /**
-   * Marks the pairs of the affected endpoint `x` (of class `xClass`) with every endpoint of the
-   * group but itself, `x` as the source when `toGroup`; the number of them not marked yet.
+   * Marks the pairs of the affected endpoint `x` with every endpoint of the group but itself,
+   * `x` as the source when `toGroup`; the number of them not marked yet.
    */
-  addWithGroup(x: Endpoint, group: ClassGroup, toGroup: boolean, xClass: number): number {
+  addWithGroup(x: Endpoint, group: ClassGroup, toGroup: boolean): number {
     const members = group.endpoints();
     const multi = x.classIds.length > 1;
     // Pairs of two single-class endpoints: counted, not kept.
-    let added = multi ? 0 : members.singleCount - (group.has(xClass) ? 1 : 0);
+    let added = multi ? 0 : members.singleCount - (group.has(x.classIds[0] as number) ? 1 : 0);
     if (toGroup) {
       // x is an affected source: it keeps every pair with a multi-class endpoint itself.
       const own = this.#bitsOf(this.#asSource, x.position);
-      if (multi) added += mergeCountingNew(own, members.singleBits(), null);
-      return added + mergeCountingNew(own, members.multiBits(), null);
+      if (multi) added += addCountingNew(own, members.singleBits(), null);
+      return added + addCountingNew(own, members.multiBits(), null);
     }
     // x is the destination: a source keeps the pair when it is affected, x otherwise.
     const own = this.#bitsOf(this.#asDestination, x.position);
-    if (multi) added += mergeCountingNew(own, members.singleBits(), this.#affectedBits);
-    added += mergeCountingNew(own, members.multiBits(), this.#affectedBits);
+    if (multi) added += addCountingNew(own, members.singleBits(), this.#affectedBits);
+    added += addCountingNew(own, members.multiBits(), this.#affectedBits);
     for (const y of this.#affected) {
       if (y === x || (!multi && y.classIds.length === 1) || !y.classIds.some((id) => group.has(id))) continue;
       if (this.#mark(this.#asSource, y.position, x.position)) added++;
@@ -221,7 +222,7 @@ class PairsSeen {
   #bitsOf(bitsets: Map<number, Uint32Array>, owner: number): Uint32Array {
     let bits = bitsets.get(owner);
     if (bits === undefined) {
-      bits = new Uint32Array(this.#words);
+      bits = emptyBitset(this.#endpoints);
       setBit(bits, owner);
       bitsets.set(owner, bits);
     }
@@ -234,33 +235,6 @@ class PairsSeen {
     setBit(bits, other);
     return true;
   }
-}
-
-function setBit(bits: Uint32Array, position: number): void {
-  bits[position >>> 5] = (bits[position >>> 5] as number) | (1 << (position & 31));
-}
-
-function hasBit(bits: Uint32Array, position: number): boolean {
-  return ((bits[position >>> 5] as number) & (1 << (position & 31))) !== 0;
-}
-
-/** Sets in `into` every bit of `from` (outside `mask`, when given); how many were not set yet. */
-function mergeCountingNew(into: Uint32Array, from: Uint32Array, mask: Uint32Array | null): number {
-  let added = 0;
-  for (let i = 0; i < from.length; i++) {
-    let fresh = (from[i] as number) & ~(into[i] as number);
-    if (mask !== null) fresh &= ~(mask[i] as number);
-    if (fresh === 0) continue;
-    added += bitCount(fresh);
-    into[i] = (into[i] as number) | fresh;
-  }
-  return added;
-}
-
-function bitCount(word: number): number {
-  let v = word - ((word >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 export const connectivityLost: Check = {

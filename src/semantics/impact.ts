@@ -16,6 +16,7 @@
 import type { ClusterSnapshot, Direction, PolicyRecord } from '../model/records.js';
 import type { ClassIndex, Endpoint, EndpointClass, EndpointSpec } from './classes.js';
 import { buildClassIndexSteps } from './classes.js';
+import { clearBit, emptyBitset, setBit } from './bitset.js';
 import type { CompiledPolicy, CompiledPorts } from './compile.js';
 import { collectIpBlockSets, compilePolicy } from './compile.js';
 import type { ConnectionSet } from './connection-set.js';
@@ -299,8 +300,8 @@ export interface ClassGroup {
 }
 
 /**
- * The endpoints of a group's members, as bits per position in ClassIndex.endpoints (bit `p & 31`
- * of word `p >>> 5`): those made of one class alone (also counted), and those made of several
+ * The endpoints of a group's members, as bitsets over positions in ClassIndex.endpoints
+ * (bitset.ts): those made of one class alone (also counted), and those made of several
  * classes of which one at least is a member. A consumer that must not count an endpoint pair
  * twice across impact entries only has to track the second kind (an entry lists a class pair
  * at most once).
@@ -325,20 +326,11 @@ interface BaseEndpoints {
 }
 const baseEndpointsByList = new WeakMap<readonly EndpointClass[], BaseEndpoints>();
 
-function setBit(bits: Uint32Array, position: number): void {
-  bits[position >>> 5] = (bits[position >>> 5] as number) | (1 << (position & 31));
-}
-
-function clearBit(bits: Uint32Array, position: number): void {
-  bits[position >>> 5] = (bits[position >>> 5] as number) & ~(1 << (position & 31));
-}
-
 function baseEndpointsOf(index: ClassIndex, list: readonly EndpointClass[]): BaseEndpoints {
   let hit = baseEndpointsByList.get(list);
   if (!hit) {
-    const words = (index.endpoints.length + 31) >>> 5;
-    const singleBits = new Uint32Array(words);
-    const multiBits = new Uint32Array(words);
+    const singleBits = emptyBitset(index.endpoints.length);
+    const multiBits = emptyBitset(index.endpoints.length);
     let singleCount = 0;
     const singlesOfClass = new Map<number, number>();
     const multiOfClass = new Map<number, Endpoint[]>();
