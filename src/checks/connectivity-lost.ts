@@ -168,7 +168,7 @@ function run(ctx: CheckContext): CheckFinding[] {
  *
  * Before, a pair of a single-class endpoint with a StatefulSet was kept by the StatefulSet: a
  * namespace's ingress locked down in an L cluster without policies marked each of its workloads
- * in a bitset per StatefulSet of the cluster (9,143), one pair at a time: 115 ms per analysis.
+ * in a bitset per StatefulSet of the cluster (9,143), one pair at a time: 113–134 ms per analysis.
  */
 class PairsSeen {
   readonly #asSource = new Map<number, Uint32Array>();

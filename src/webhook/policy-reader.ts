@@ -41,8 +41,9 @@ export class PolicyReader {
     const text = jsonTextOf(object);
     if (text === null || text.length > MAX_REMEMBERED_OBJECT_CHARS) return parse(object, defaultNamespace);
     // Keyed by the text alone, as JSON.stringify wrote it: a key made of the namespace and the
-    // text was a second string, copied whole when the map hashed it (1.1 KB per review of the
-    // benchmark). The same text with another default namespace is read afresh and replaces it.
+    // text was a second string, copied whole when the map hashed it (allocation over the
+    // benchmark's review stream: 44.9 -> 43.3 KB per review). The same text with another default
+    // namespace is read afresh and replaces it.
     const known = this.#reads.get(text);
     if (known !== undefined && known.defaultNamespace === defaultNamespace) return known.read;
     const read = parse(object, defaultNamespace);
