@@ -8,6 +8,8 @@ import type { CompiledPorts } from './compile.js';
 import { mergePorts } from './compile.js';
 
 export interface ClassPorts {
+  /** How many classes are named. */
+  readonly size: number;
   has(id: number): boolean;
   /** The merged ports for the class (one entry), or undefined when no rule names it. */
   get(id: number): readonly CompiledPorts[] | undefined;
@@ -49,15 +51,23 @@ export function classPortsOf(rules: readonly NamedClasses[]): ClassPorts {
     const alone: readonly CompiledPorts[] = [r.ports];
     for (const id of r.ids) add(id, r.ports, alone);
   }
+  // Classes both listed and in the bulk rule (counted once in `size`).
+  let listedInBulk = 0;
   if (bulk) {
     // The bulk rule's ports join the lists of the classes other rules name too.
     const alone: readonly CompiledPorts[] = [bulk.ports];
-    for (const id of [...listed.keys()]) if (bulk.ids.has(id)) add(id, bulk.ports, alone);
+    for (const id of [...listed.keys()]) {
+      if (!bulk.ids.has(id)) continue;
+      add(id, bulk.ports, alone);
+      listedInBulk++;
+    }
   }
   // The rules naming one class are merged into one entry: evaluating a pair then costs one union
   // however many rules a policy repeats.
   for (const id of several) listed.set(id, [mergePorts(listed.get(id) as CompiledPorts[])]);
-  return bulk ? new LayeredClassPorts(listed, bulk.ids, [bulk.ports]) : listed;
+  return bulk
+    ? new LayeredClassPorts(listed, bulk.ids, [bulk.ports], listed.size + bulk.ids.size - listedInBulk)
+    : listed;
 }
 
 class LayeredClassPorts implements ClassPorts {
@@ -65,6 +75,7 @@ class LayeredClassPorts implements ClassPorts {
     private readonly listed: ReadonlyMap<number, readonly CompiledPorts[]>,
     private readonly bulk: ReadonlySet<number>,
     private readonly bulkPorts: readonly CompiledPorts[],
+    readonly size: number,
   ) {}
 
   has(id: number): boolean {

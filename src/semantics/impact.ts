@@ -244,6 +244,15 @@ export function buildChangeModel(
 /** Class ids to look up and list (a Set, or a union of Sets and Map keys). */
 interface IdLookup extends Iterable<number> {
   has(id: number): boolean;
+  /** How many ids, or more: a union counts an id found in two of its parts twice. */
+  readonly size: number;
+}
+
+/** An id set that a union is made of (a Set, a Map's keys, ClassPorts). */
+interface IdPart {
+  has(id: number): boolean;
+  keys(): Iterable<number>;
+  readonly size: number;
 }
 
 /**
@@ -253,10 +262,12 @@ interface IdLookup extends Iterable<number> {
  * sampling profiler on).
  */
 class IdUnion implements IdLookup {
-  readonly #parts: readonly { has(id: number): boolean; keys(): Iterable<number> }[];
+  readonly #parts: readonly IdPart[];
   #ids: readonly number[] | null = null;
-  constructor(parts: readonly { has(id: number): boolean; keys(): Iterable<number> }[]) {
+  readonly size: number;
+  constructor(parts: readonly IdPart[]) {
     this.#parts = parts.filter((p, i) => parts.indexOf(p) === i);
+    this.size = this.#parts.reduce((sum, p) => sum + p.size, 0);
   }
   has(id: number): boolean {
     // An index loop: for-of allocated an iterator result per part wherever this ran unoptimised.
@@ -379,7 +390,7 @@ function makeGroup(
       return out;
     },
     endpoints() {
-      endpoints ??= groupEndpoints(index, baseEndpointsOf(index, base), exclude, has);
+      endpoints ??= groupEndpoints(index, base, baseEndpointsOf(index, base), exclude, has);
       return endpoints;
     },
     has,
@@ -389,10 +400,14 @@ function makeGroup(
 /**
  * A base list's endpoints minus those of excluded classes: a single-class endpoint lies in its
  * class alone, so an excluded member takes its own away; a multi-class endpoint leaves only when
- * none of its classes is still a member. Worked out from the excluded classes, not the base.
+ * none of its classes is still a member. Worked out from the excluded members of the base, found
+ * by walking the shorter of the base and the exclusion. A rule naming 4,157 classes (L stream,
+ * lock-egress-profile-187) excludes them all from a group of 3 and one of 2,000: listing that
+ * union and walking it for each group were 34 % of the samples of that analysis.
  */
 function groupEndpoints(
   index: ClassIndex,
+  base: readonly EndpointClass[],
   all: BaseEndpoints,
   exclude: IdLookup,
   member: (id: number) => boolean,
@@ -400,12 +415,20 @@ function groupEndpoints(
   let excludedSingles = 0;
   const excludedClasses: number[] = [];
   const gone = new Set<Endpoint>();
-  for (const id of exclude) {
-    const singles = all.singlesOfClass.get(id);
-    if (singles === undefined) continue;
+  const excludeMember = (id: number, singles: number): void => {
     excludedSingles += singles;
     excludedClasses.push(id);
     for (const e of all.multiOfClass.get(id) ?? []) if (!e.classIds.some(member)) gone.add(e);
+  };
+  if (base.length <= exclude.size) {
+    for (const c of base) {
+      if (exclude.has(c.id)) excludeMember(c.id, all.singlesOfClass.get(c.id) as number);
+    }
+  } else {
+    for (const id of exclude) {
+      const singles = all.singlesOfClass.get(id);
+      if (singles !== undefined) excludeMember(id, singles);
+    }
   }
   let singleBits: Uint32Array | null = null;
   let multiBits: Uint32Array | null = null;

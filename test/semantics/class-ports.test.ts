@@ -53,6 +53,7 @@ t.test('answers like a map of merged ports, whichever rule is kept as it is', as
       }
       const keys = [...got.keys()];
       if (new Set(keys).size !== keys.length) throw new Error('keys() repeats an id');
+      if (got.size !== reference.size) throw new Error(`size ${got.size}, want ${reference.size}`);
       if (
         JSON.stringify(keys.sort((a, b) => a - b)) !==
         JSON.stringify([...reference.keys()].sort((a, b) => a - b))
