@@ -16,14 +16,23 @@
  * Interleaved rounds expose both webhooks to the same drift; `ratio_p99_c16_rounds` keeps each
  * round's own ratio, to show how much one round alone would swing.
  *
- * The review cache hits and misses and the decisions of our rounds come from the webhook's
- * /metrics (the no-op's rounds send it nothing).
+ * The review cache hits and misses, the decisions and the garbage collections of our rounds come
+ * from the webhook's /metrics, read before and after each of its rounds (the no-op has none). The
+ * collections say what a slow round was: at L, one full collection of our webhook pauses it for
+ * tens to hundreds of milliseconds, and whether one lands in a 2 s round is chance.
  */
 import type { ChangeSpec } from './generator.js';
 import { ReviewStream, WORKLOAD_MODE, type RequestMix } from './admission-requests.js';
 import { loadFigures, runLoad, type LoadFigures, type LoadSample, type LoadTarget } from './load-run.js';
 import { roundsFor } from './rounds.js';
-import { countsBetween, postOnce, readReviewCounts, waitReady, type ReviewCounts } from './webhook-client.js';
+import {
+  countsBetween,
+  countsTogether,
+  postOnce,
+  readReviewCounts,
+  waitReady,
+  type ReviewCounts,
+} from './webhook-client.js';
 import { LoadRunError } from './errors.js';
 
 export const CONCURRENCIES = [1, 16] as const;
@@ -33,6 +42,14 @@ export interface CacheFigures {
   readonly misses: number;
   readonly hit_ratio: number;
   readonly decisions: Readonly<Record<string, number>>;
+}
+
+/** Garbage collections of our webhook (full: V8's mark-compact; young: scavenges) and their pauses. */
+export interface GcFigures {
+  readonly full: number;
+  readonly full_ms: number;
+  readonly young: number;
+  readonly young_ms: number;
 }
 
 export interface WorkloadFigures {
@@ -57,6 +74,8 @@ export interface AdmissionFigures {
   readonly ratio_p99_c16_rounds: readonly number[];
   /** Ours: review cache use and decisions in each measured run. */
   readonly cache: { readonly c1: CacheFigures; readonly c16: CacheFigures };
+  /** Ours: its garbage collections during its rounds at each concurrency, and in each round at 16. */
+  readonly gc: { readonly c1: GcFigures; readonly c16: GcFigures; readonly c16_rounds: readonly GcFigures[] };
   /** Seconds from listening to /readyz 200 (the first analysis state prepared). */
   readonly ready_wait_s: number;
   /** Seconds to answer the very first review, sent once ready. */
@@ -85,6 +104,16 @@ function cacheFigures(counts: ReviewCounts): CacheFigures {
     misses: counts.cacheMisses,
     hit_ratio: lookups === 0 ? 0 : Number((counts.cacheHits / lookups).toFixed(3)),
     decisions: counts.decisions,
+  };
+}
+
+function gcFigures(counts: ReviewCounts): GcFigures {
+  const ms = (seconds: number): number => Number((seconds * 1000).toFixed(1));
+  return {
+    full: counts.fullGc.count,
+    full_ms: ms(counts.fullGc.seconds),
+    young: counts.youngGc.count,
+    young_ms: ms(counts.youngGc.seconds),
   };
 }
 
@@ -119,7 +148,7 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
   const roundS = durationS / rounds;
   const figures = new Map<
     number,
-    { ours: LoadFigures; noop: LoadFigures; cache: CacheFigures; roundRatios: number[] }
+    { ours: LoadFigures; noop: LoadFigures; counts: ReviewCounts[]; roundRatios: number[] }
   >();
   for (const connections of CONCURRENCIES) {
     options.progress(
@@ -128,10 +157,15 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     const oursSamples: LoadSample[] = [];
     const noopSamples: LoadSample[] = [];
     const roundRatios: number[] = [];
-    const before = await readReviewCounts(ours);
+    /** What our webhook did in each of its rounds (its /metrics before and after). */
+    const oursCounts: ReviewCounts[] = [];
     for (let round = 0; round < rounds; round++) {
       const runNoop = async () => noopSamples.push(await load(noop, noopStream, connections, roundS));
-      const runOurs = async () => oursSamples.push(await load(ours, oursStream, connections, roundS));
+      const runOurs = async () => {
+        const before = await readReviewCounts(ours);
+        oursSamples.push(await load(ours, oursStream, connections, roundS));
+        oursCounts.push(countsBetween(before, await readReviewCounts(ours)));
+      };
       if (round % 2 === 0) {
         await runNoop();
         await runOurs();
@@ -143,11 +177,10 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
       const n = loadFigures(noopSamples.slice(-1), connections);
       roundRatios.push(ratio(o.p99_ms, n.p99_ms));
     }
-    const after = await readReviewCounts(ours);
     figures.set(connections, {
       ours: loadFigures(oursSamples, connections),
       noop: loadFigures(noopSamples, connections),
-      cache: cacheFigures(countsBetween(before, after)),
+      counts: oursCounts,
       roundRatios,
     });
   }
@@ -162,7 +195,12 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     ratio_p99_c16: ratio(c16.ours.p99_ms, c16.noop.p99_ms),
     ratio_p99_c1: ratio(c1.ours.p99_ms, c1.noop.p99_ms),
     ratio_p99_c16_rounds: c16.roundRatios,
-    cache: { c1: c1.cache, c16: c16.cache },
+    cache: { c1: cacheFigures(countsTogether(c1.counts)), c16: cacheFigures(countsTogether(c16.counts)) },
+    gc: {
+      c1: gcFigures(countsTogether(c1.counts)),
+      c16: gcFigures(countsTogether(c16.counts)),
+      c16_rounds: c16.counts.map(gcFigures),
+    },
     ready_wait_s,
     first_review_s,
     workload: {

@@ -1,4 +1,5 @@
 /** The printed summary: one row per figure, each next to its target (if any) with pass / MISS. */
+import type { GcFigures } from './admission-bench.js';
 import type { LoadFigures } from './load-run.js';
 import { roundsFor } from './rounds.js';
 import type { BenchResults, SizeFigures } from './results.js';
@@ -33,6 +34,15 @@ function failureRows(size: SizeName, f: SizeFigures): Row[] {
   return failed.length === 0 ? [] : [[size, 'admission FAILED REQUESTS', failed.join('; '), '', 'WARN']];
 }
 
+/** `0`, or how many full collections and their pauses added up: `1 (331 ms)`. */
+function fullGcs(gc: GcFigures): string {
+  return gc.full === 0 ? '0' : `${gc.full} (${Math.round(gc.full_ms)} ms)`;
+}
+
+function gcPauses(gc: GcFigures): string {
+  return `${gc.full} (${Math.round(gc.full_ms)} ms) / ${gc.young} (${Math.round(gc.young_ms)} ms)`;
+}
+
 function sizeRows(size: SizeName, f: SizeFigures): Row[] {
   const a = f.admission;
   const cache = a.cache.c16;
@@ -57,6 +67,8 @@ function sizeRows(size: SizeName, f: SizeFigures): Row[] {
       '',
       '',
     ],
+    [size, 'admission c16 ours full GCs, each round', a.gc.c16_rounds.map(fullGcs).join(' '), '', ''],
+    [size, 'admission c16 ours GC pauses full / young', gcPauses(a.gc.c16), '', ''],
     [size, 'admission ratio p99 c1 ours/no-op', fmt(a.ratio_p99_c1), '', ''],
     [size, 'admission cache hits / misses (c16)', `${cache.hits} / ${cache.misses}`, '', ''],
     [

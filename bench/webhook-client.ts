@@ -1,17 +1,30 @@
 /**
  * Talking to a running webhook outside load runs: what it says it did, read from its own
- * /metrics (review cache hits and misses, reviews by decision; read before and after a load run,
- * the difference is that run's), and single reviews to warm it up.
+ * /metrics (review cache hits and misses, reviews by decision, its garbage collections; read
+ * before and after a load run, the difference is that run's), and single reviews to warm it up.
  */
 import { request } from 'node:https';
 import { LoadRunError } from './errors.js';
 import type { LoadTarget } from './load-run.js';
+
+/** Garbage collections of one kind: how many, and their pauses added up. */
+export interface GcTotals {
+  readonly count: number;
+  readonly seconds: number;
+}
 
 export interface ReviewCounts {
   readonly cacheHits: number;
   readonly cacheMisses: number;
   /** Reviews by decision (`allowed`, `warned`, `denied`, `skipped`, `failed-open`, ...). */
   readonly decisions: Readonly<Record<string, number>>;
+  /**
+   * The process's garbage collections, from the histogram of its process metrics
+   * (`netpol_preflight_nodejs_gc_duration_seconds`): full ones (V8's mark-compact, `major`) and
+   * young ones (scavenges, `minor`). Zero when the webhook exports no process metrics.
+   */
+  readonly fullGc: GcTotals;
+  readonly youngGc: GcTotals;
 }
 
 function get(target: LoadTarget, path: string): Promise<string> {
@@ -72,12 +85,25 @@ export async function readReviewCounts(target: LoadTarget): Promise<ReviewCounts
   const text = await get(target, '/metrics');
   const cache = samplesBy(text, 'netpol_preflight_review_cache_total', 'result');
   const decisions = samplesBy(text, 'netpol_preflight_reviews_total', 'decision');
+  const gcCounts = samplesBy(text, 'netpol_preflight_nodejs_gc_duration_seconds_count', 'kind');
+  const gcSeconds = samplesBy(text, 'netpol_preflight_nodejs_gc_duration_seconds_sum', 'kind');
+  const gc = (kind: string): GcTotals => ({
+    count: gcCounts.get(kind) ?? 0,
+    seconds: gcSeconds.get(kind) ?? 0,
+  });
   return {
     cacheHits: cache.get('hit') ?? 0,
     cacheMisses: cache.get('miss') ?? 0,
     decisions: Object.fromEntries(decisions),
+    fullGc: gc('major'),
+    youngGc: gc('minor'),
   };
 }
+
+const gcBetween = (before: GcTotals, after: GcTotals): GcTotals => ({
+  count: after.count - before.count,
+  seconds: after.seconds - before.seconds,
+});
 
 /** `after - before`. */
 export function countsBetween(before: ReviewCounts, after: ReviewCounts): ReviewCounts {
@@ -90,6 +116,26 @@ export function countsBetween(before: ReviewCounts, after: ReviewCounts): Review
     cacheHits: after.cacheHits - before.cacheHits,
     cacheMisses: after.cacheMisses - before.cacheMisses,
     decisions,
+    fullGc: gcBetween(before.fullGc, after.fullGc),
+    youngGc: gcBetween(before.youngGc, after.youngGc),
+  };
+}
+
+/** The counts of several runs together (each a `countsBetween`). */
+export function countsTogether(runs: readonly ReviewCounts[]): ReviewCounts {
+  const decisions: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [decision, n] of Object.entries(run.decisions))
+      decisions[decision] = (decisions[decision] ?? 0) + n;
+  }
+  const sum = (pick: (run: ReviewCounts) => number): number =>
+    runs.reduce((total, run) => total + pick(run), 0);
+  return {
+    cacheHits: sum((run) => run.cacheHits),
+    cacheMisses: sum((run) => run.cacheMisses),
+    decisions,
+    fullGc: { count: sum((run) => run.fullGc.count), seconds: sum((run) => run.fullGc.seconds) },
+    youngGc: { count: sum((run) => run.youngGc.count), seconds: sum((run) => run.youngGc.seconds) },
   };
 }
 

@@ -106,4 +106,14 @@ t.test('harness end to end on XS', async (t) => {
   const cache = xs['admission']['cache'];
   if (!isRecord(cache) || !isRecord(cache['c16'])) return t.fail('no cache figures');
   t.ok((cache['c16']['hits'] as number) + (cache['c16']['misses'] as number) > 0, 'cache use reported');
+  const gc = xs['admission']['gc'];
+  if (!isRecord(gc) || !isRecord(gc['c1']) || !isRecord(gc['c16']) || !Array.isArray(gc['c16_rounds']))
+    return t.fail('no GC figures');
+  t.equal(gc['c16_rounds'].length, 1, 'one GC figure per round of ours (0.5 s: one round)');
+  // About a thousand reviews allocate far more than V8's young generation holds.
+  t.ok(
+    (gc['c1']['young'] as number) + (gc['c16']['young'] as number) > 0,
+    'young collections read from /metrics',
+  );
+  t.match(stdout, /XS\s+admission c16 ours full GCs, each round\s+\d/);
 });
