@@ -28,8 +28,23 @@ export function matchRequirement(r: SelectorRequirement, labels: Labels): boolea
 
 type Matcher = (labels: Labels) => boolean;
 
-/** Selectors are matched millions of times: each is compiled once into a closure. */
-const matchers = new WeakMap<LabelSelector, Matcher>();
+/**
+ * Selectors are matched millions of times: each is compiled once into a closure, kept on the
+ * selector object itself under this symbol (a property nothing else sees: not enumerable, not
+ * copied by spreads, not written by JSON.stringify).
+ *
+ * Not in a WeakMap: every analysed policy brings new selector objects (each request is parsed
+ * anew), and a WeakMap holding the selectors of every policy of a cluster is a large table, copied
+ * whole as those short-lived entries come and go. At L (10,000 policies), that was 262 of the
+ * 411 bytes per review that outlived young collections over the review stream (a scratch harness:
+ * the review handler in process, sampling heap profiler): what fills the old generation and
+ * brings full collections.
+ */
+const MATCHER = Symbol('compiled selector');
+type WithMatcher = LabelSelector & { readonly [MATCHER]?: Matcher };
+
+/** Matchers of frozen selectors (SELECT_ALL), which cannot take a property. */
+const frozenMatchers = new WeakMap<LabelSelector, Matcher>();
 
 function compileSelector(s: LabelSelector): Matcher {
   const keys = Object.keys(s.matchLabels);
@@ -48,11 +63,18 @@ function compileSelector(s: LabelSelector): Matcher {
 
 /** The selector compiled into a predicate on labels (once per selector object). */
 export function selectorMatcher(s: LabelSelector): (labels: Labels) => boolean {
-  let m = matchers.get(s);
-  if (!m) {
-    m = compileSelector(s);
-    matchers.set(s, m);
+  const kept = (s as WithMatcher)[MATCHER];
+  if (kept !== undefined) return kept;
+  if (!Object.isExtensible(s)) {
+    let m = frozenMatchers.get(s);
+    if (m === undefined) {
+      m = compileSelector(s);
+      frozenMatchers.set(s, m);
+    }
+    return m;
   }
+  const m = compileSelector(s);
+  Object.defineProperty(s, MATCHER, { value: m });
   return m;
 }
 

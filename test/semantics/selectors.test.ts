@@ -55,3 +55,24 @@ t.test(
     t.not(selectorKey(sel({ matchLabels: { 'a,b': 'c' } })), selectorKey(sel({ matchLabels: { a: 'b,c' } })));
   },
 );
+
+t.test('a selector matched once reads and copies as before (its compiled form is not seen)', async (t) => {
+  const s = sel({
+    matchLabels: { app: 'web' },
+    matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }],
+  });
+  const before = { json: JSON.stringify(s), keys: Reflect.ownKeys(s).filter((k) => typeof k === 'string') };
+  t.ok(matchSelector(s, { app: 'web', env: 'prod' }));
+  t.equal(JSON.stringify(s), before.json, 'JSON unchanged');
+  t.same(Object.keys(s), before.keys, 'no enumerable key added');
+  t.same({ ...s }, JSON.parse(before.json), 'a spread copies the selector only');
+  t.notOk(matchSelector(s, { app: 'web', env: 'dev' }), 'the kept form still decides');
+  t.notOk(matchSelector({ ...s, matchLabels: { app: 'db' } }, { app: 'web', env: 'prod' }), 'a copy changed');
+});
+
+t.test('a frozen selector is matched as any other', async (t) => {
+  const s = Object.freeze(sel({ matchLabels: { app: 'web' } }));
+  t.ok(matchSelector(s, { app: 'web' }));
+  t.notOk(matchSelector(s, { app: 'db' }));
+  t.ok(matchSelector(s, { app: 'web', x: 'y' }), 'twice');
+});
