@@ -21,6 +21,7 @@ import type { IpRange, IpSet } from './ip-set.js';
 import { atomizeAddressSpace, parseAddress } from './ip-set.js';
 import { selectorKey, selectorMatcher } from './selectors.js';
 import { ContentCache } from './bounded-map.js';
+import { objectMemo } from './object-memo.js';
 import type { Steps } from './steps.js';
 import { drain, forEachInSteps, UNITS_PER_STEP } from './steps.js';
 
@@ -364,27 +365,21 @@ interface SelectorLookup {
   readonly exact: boolean;
 }
 
-const selectorLookups = new WeakMap<LabelSelector, SelectorLookup>();
-
-function lookupOf(selector: LabelSelector): SelectorLookup {
-  let hit = selectorLookups.get(selector);
-  if (!hit) {
-    const labels = Object.entries(selector.matchLabels);
-    const first = labels[0];
-    const inExpr = selector.matchExpressions.find((r) => r.operator === 'In');
-    if (first) {
-      const exact = labels.length === 1 && selector.matchExpressions.length === 0;
-      hit = { labelKeys: [labelEntryKey(first[0], first[1])], exact };
-    } else if (inExpr) {
-      const exact = selector.matchExpressions.length === 1;
-      hit = { labelKeys: [...new Set(inExpr.values)].map((v) => labelEntryKey(inExpr.key, v)), exact };
-    } else {
-      hit = { labelKeys: null, exact: false };
-    }
-    selectorLookups.set(selector, hit);
+/** How `selector` is looked up, worked out once per selector object. */
+const lookupOf = objectMemo('selector lookup', (selector: LabelSelector): SelectorLookup => {
+  const labels = Object.entries(selector.matchLabels);
+  const first = labels[0];
+  const inExpr = selector.matchExpressions.find((r) => r.operator === 'In');
+  if (first) {
+    const exact = labels.length === 1 && selector.matchExpressions.length === 0;
+    return { labelKeys: [labelEntryKey(first[0], first[1])], exact };
   }
-  return hit;
-}
+  if (inExpr) {
+    const exact = selector.matchExpressions.length === 1;
+    return { labelKeys: [...new Set(inExpr.values)].map((v) => labelEntryKey(inExpr.key, v)), exact };
+  }
+  return { labelKeys: null, exact: false };
+});
 
 const NO_CLASSES: readonly EndpointClass[] = Object.freeze([]);
 

@@ -5,6 +5,7 @@
  * selector matches everything.
  */
 import type { LabelSelector, Labels, SelectorRequirement } from '../model/records.js';
+import { objectMemo } from './object-memo.js';
 
 export const SELECT_ALL: LabelSelector = Object.freeze({ matchLabels: {}, matchExpressions: [] });
 
@@ -28,24 +29,6 @@ export function matchRequirement(r: SelectorRequirement, labels: Labels): boolea
 
 type Matcher = (labels: Labels) => boolean;
 
-/**
- * Selectors are matched millions of times: each is compiled once into a closure, kept on the
- * selector object itself under this symbol (a property nothing else sees: not enumerable, not
- * copied by spreads, not written by JSON.stringify).
- *
- * Not in a WeakMap: every analysed policy brings new selector objects (each request is parsed
- * anew), and a WeakMap holding the selectors of every policy of a cluster is a large table, copied
- * whole as those short-lived entries come and go. At L (10,000 policies), that was 262 of the
- * 411 bytes per review that outlived young collections over the review stream (a scratch harness:
- * the review handler in process, sampling heap profiler): what fills the old generation and
- * brings full collections.
- */
-const MATCHER = Symbol('compiled selector');
-type WithMatcher = LabelSelector & { readonly [MATCHER]?: Matcher };
-
-/** Matchers of frozen selectors (SELECT_ALL), which cannot take a property. */
-const frozenMatchers = new WeakMap<LabelSelector, Matcher>();
-
 function compileSelector(s: LabelSelector): Matcher {
   const keys = Object.keys(s.matchLabels);
   const values = keys.map((k) => s.matchLabels[k] as string);
@@ -61,22 +44,14 @@ function compileSelector(s: LabelSelector): Matcher {
   };
 }
 
-/** The selector compiled into a predicate on labels (once per selector object). */
-export function selectorMatcher(s: LabelSelector): (labels: Labels) => boolean {
-  const kept = (s as WithMatcher)[MATCHER];
-  if (kept !== undefined) return kept;
-  if (!Object.isExtensible(s)) {
-    let m = frozenMatchers.get(s);
-    if (m === undefined) {
-      m = compileSelector(s);
-      frozenMatchers.set(s, m);
-    }
-    return m;
-  }
-  const m = compileSelector(s);
-  Object.defineProperty(s, MATCHER, { value: m });
-  return m;
-}
+/**
+ * The selector compiled into a predicate on labels, once per selector object: selectors are
+ * matched millions of times.
+ */
+export const selectorMatcher: (s: LabelSelector) => Matcher = objectMemo(
+  'compiled selector',
+  compileSelector,
+);
 
 export function matchSelector(s: LabelSelector, labels: Labels): boolean {
   return selectorMatcher(s)(labels);
@@ -106,11 +81,12 @@ export function formatSelector(s: LabelSelector): string {
 
 /**
  * A text equal for selectors that select the same way whatever the order of `matchLabels`
- * (a cache key; not for messages).
+ * (a cache key; not for messages). Written once per selector object: the caches of an analysis
+ * ask for it again for every rule that names the selector.
  */
-export function selectorKey(s: LabelSelector): string {
+export const selectorKey: (s: LabelSelector) => string = objectMemo('selector key', (s: LabelSelector) => {
   const labels = Object.keys(s.matchLabels)
     .sort()
     .map((k) => [k, s.matchLabels[k]]);
   return JSON.stringify([labels, s.matchExpressions.map((r) => [r.key, r.operator, r.values])]);
-}
+});
