@@ -58,15 +58,17 @@ const PEER_MATCHES_NOTHING: PolicySpec = {
   ],
 };
 
-/** decideChange, counting its calls. */
-function spyDecide(): { decide: DecideFn; calls: () => number } {
-  let calls = 0;
+/** decideChange, keeping each decision it takes. */
+function spyDecide(): { decide: DecideFn; calls: () => number; decisions: readonly Decision[] } {
+  const decisions: Decision[] = [];
   return {
     decide: (...args) => {
-      calls += 1;
-      return decideChange(...args);
+      const decision = decideChange(...args);
+      decisions.push(decision);
+      return decision;
     },
-    calls: () => calls,
+    calls: () => decisions.length,
+    decisions,
   };
 }
 
@@ -634,8 +636,7 @@ t.test(
 
 t.test('the log line names a rule once however many places it reports', async (t) => {
   const twoPeersMatchingNothing: PolicySpec = {
-    podSelector: { matchLabels: { app: 'cart' } },
-    policyTypes: ['Ingress'],
+    ...PEER_MATCHES_NOTHING,
     ingress: [
       {
         from: [
@@ -646,18 +647,11 @@ t.test('the log line names a rule once however many places it reports', async (t
     ],
   };
   const logs = captureLogs();
-  const decisions: Decision[] = [];
-  const app = buildTestApp({
-    logger: { level: 'info', stream: logs.stream },
-    decide: (...args) => {
-      const decision = decideChange(...args);
-      decisions.push(decision);
-      return decision;
-    },
-  });
+  const spy = spyDecide();
+  const app = buildTestApp({ logger: { level: 'info', stream: logs.stream }, decide: spy.decide });
   t.teardown(() => app.close());
   await postReview(app, policyReview('CREATE', 'shop', 'cart-ingress', { after: twoPeersMatchingNothing }));
-  const reported = (decisions[0]?.findings ?? []).filter((f) => f.rule === 'peer-matches-nothing');
+  const reported = (spy.decisions[0]?.findings ?? []).filter((f) => f.rule === 'peer-matches-nothing');
   t.equal(reported.length, 2, 'the rule reports both peers');
   const rules = (logs.lines()[0] ?? {})['rules'] as string[];
   t.ok(rules.includes('peer-matches-nothing'));
