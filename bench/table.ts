@@ -34,13 +34,16 @@ function failureRows(size: SizeName, f: SizeFigures): Row[] {
   return failed.length === 0 ? [] : [[size, 'admission FAILED REQUESTS', failed.join('; '), '', 'WARN']];
 }
 
-/** `0`, or how many full collections and their pauses added up: `1 (331 ms)`. */
+/** How many collections and their pauses added up: `1 (331 ms)`. */
+const collections = (count: number, ms: number): string => `${count} (${Math.round(ms)} ms)`;
+
+/** `0`, or the full collections of a round. */
 function fullGcs(gc: GcFigures): string {
-  return gc.full === 0 ? '0' : `${gc.full} (${Math.round(gc.full_ms)} ms)`;
+  return gc.full === 0 ? '0' : collections(gc.full, gc.full_ms);
 }
 
 function gcPauses(gc: GcFigures): string {
-  return `${gc.full} (${Math.round(gc.full_ms)} ms) / ${gc.young} (${Math.round(gc.young_ms)} ms)`;
+  return `${collections(gc.full, gc.full_ms)} / ${collections(gc.young, gc.young_ms)}`;
 }
 
 function sizeRows(size: SizeName, f: SizeFigures): Row[] {

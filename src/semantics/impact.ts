@@ -390,7 +390,7 @@ function makeGroup(
       return out;
     },
     endpoints() {
-      endpoints ??= groupEndpoints(index, base, baseEndpointsOf(index, base), exclude, has);
+      endpoints ??= groupEndpoints(index, base, exclude, has);
       return endpoints;
     },
     has,
@@ -408,10 +408,10 @@ function makeGroup(
 function groupEndpoints(
   index: ClassIndex,
   base: readonly EndpointClass[],
-  all: BaseEndpoints,
   exclude: IdLookup,
   member: (id: number) => boolean,
 ): GroupEndpoints {
+  const all = baseEndpointsOf(index, base);
   let excludedSingles = 0;
   const excludedClasses: number[] = [];
   const gone = new Set<Endpoint>();
