@@ -11,6 +11,8 @@ import { reachesDns } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
+  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
+  if (ctx.model.takesNothingAway) return [];
   const lost: EndpointClass[] = [];
   for (const c of dnsAffectedClasses(ctx)) {
     ctx.model.checkpoint('dns');

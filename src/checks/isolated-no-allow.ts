@@ -13,6 +13,8 @@ import { isDnsClass } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
+  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
+  if (ctx.model.takesNothingAway) return [];
   const findings: CheckFinding[] = [];
   const { model } = ctx;
   for (const direction of ['ingress', 'egress'] as const satisfies readonly Direction[]) {

@@ -132,6 +132,14 @@ export interface ChangeModel {
   readonly afterPolicy: CompiledPolicy | null;
   /** Classes selected by the old or the new policy: the only ones whose sides can change. */
   readonly affected: readonly EndpointClass[];
+  /**
+   * True when no connection can lose anything: the change adds a policy (none is removed or
+   * replaced) and every class it selects was already isolated in each direction it isolates.
+   * Policies are additive (a side allows the union of what the policies selecting it allow), so
+   * every side then keeps what it allowed and at most gains. Checks that report only losses have
+   * nothing to find. False whenever that is not shown this way, even if nothing is lost.
+   */
+  readonly takesNothingAway: boolean;
   /** Throws AnalysisInterruptedError when the caller's interrupt fires. */
   checkpoint(stage: string): void;
 }
@@ -237,8 +245,24 @@ export function buildChangeModel(
     beforePolicy,
     afterPolicy,
     affected,
+    takesNothingAway: onlyAdds(before, beforePolicy, afterPolicy, affected),
     checkpoint: (stage) => checkInterrupt(interrupt, stage),
   };
+}
+
+/** See ChangeModel.takesNothingAway; `affected` are the classes `added` selects. */
+function onlyAdds(
+  before: PolicyModel,
+  removed: CompiledPolicy | null,
+  added: CompiledPolicy | null,
+  affected: readonly EndpointClass[],
+): boolean {
+  if (removed !== null || added === null) return false;
+  return affected.every(
+    (c) =>
+      (!added.isolates.ingress || before.summary(c, 'ingress').isolated) &&
+      (!added.isolates.egress || before.summary(c, 'egress').isolated),
+  );
 }
 
 /** Class ids to look up and list (a Set, or a union of Sets and Map keys). */
