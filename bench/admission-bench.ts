@@ -187,6 +187,8 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
   const c1 = figures.get(1);
   const c16 = figures.get(16);
   if (c1 === undefined || c16 === undefined) throw new LoadRunError('a concurrency was not measured');
+  const c1Together = countsTogether(c1.counts);
+  const c16Together = countsTogether(c16.counts);
   return {
     c1: c1.ours,
     c16: c16.ours,
@@ -195,12 +197,8 @@ export async function measureAdmission(options: AdmissionOptions): Promise<Admis
     ratio_p99_c16: ratio(c16.ours.p99_ms, c16.noop.p99_ms),
     ratio_p99_c1: ratio(c1.ours.p99_ms, c1.noop.p99_ms),
     ratio_p99_c16_rounds: c16.roundRatios,
-    cache: { c1: cacheFigures(countsTogether(c1.counts)), c16: cacheFigures(countsTogether(c16.counts)) },
-    gc: {
-      c1: gcFigures(countsTogether(c1.counts)),
-      c16: gcFigures(countsTogether(c16.counts)),
-      c16_rounds: c16.counts.map(gcFigures),
-    },
+    cache: { c1: cacheFigures(c1Together), c16: cacheFigures(c16Together) },
+    gc: { c1: gcFigures(c1Together), c16: gcFigures(c16Together), c16_rounds: c16.counts.map(gcFigures) },
     ready_wait_s,
     first_review_s,
     workload: {

@@ -100,43 +100,43 @@ export async function readReviewCounts(target: LoadTarget): Promise<ReviewCounts
   };
 }
 
-const gcBetween = (before: GcTotals, after: GcTotals): GcTotals => ({
-  count: after.count - before.count,
-  seconds: after.seconds - before.seconds,
-});
+/**
+ * `a + sign × b`, figure by figure; decisions that come to zero are left out. Counters only grow,
+ * so `after - before` never goes below zero.
+ */
+function combine(a: ReviewCounts, b: ReviewCounts, sign: 1 | -1): ReviewCounts {
+  const decisions: Record<string, number> = { ...a.decisions };
+  for (const [decision, n] of Object.entries(b.decisions))
+    decisions[decision] = (decisions[decision] ?? 0) + sign * n;
+  const gc = (x: GcTotals, y: GcTotals): GcTotals => ({
+    count: x.count + sign * y.count,
+    seconds: x.seconds + sign * y.seconds,
+  });
+  return {
+    cacheHits: a.cacheHits + sign * b.cacheHits,
+    cacheMisses: a.cacheMisses + sign * b.cacheMisses,
+    decisions: Object.fromEntries(Object.entries(decisions).filter(([, n]) => n > 0)),
+    fullGc: gc(a.fullGc, b.fullGc),
+    youngGc: gc(a.youngGc, b.youngGc),
+  };
+}
+
+const NO_COUNTS: ReviewCounts = {
+  cacheHits: 0,
+  cacheMisses: 0,
+  decisions: {},
+  fullGc: { count: 0, seconds: 0 },
+  youngGc: { count: 0, seconds: 0 },
+};
 
 /** `after - before`. */
 export function countsBetween(before: ReviewCounts, after: ReviewCounts): ReviewCounts {
-  const decisions: Record<string, number> = {};
-  for (const [decision, n] of Object.entries(after.decisions)) {
-    const delta = n - (before.decisions[decision] ?? 0);
-    if (delta > 0) decisions[decision] = delta;
-  }
-  return {
-    cacheHits: after.cacheHits - before.cacheHits,
-    cacheMisses: after.cacheMisses - before.cacheMisses,
-    decisions,
-    fullGc: gcBetween(before.fullGc, after.fullGc),
-    youngGc: gcBetween(before.youngGc, after.youngGc),
-  };
+  return combine(after, before, -1);
 }
 
 /** The counts of several runs together (each a `countsBetween`). */
 export function countsTogether(runs: readonly ReviewCounts[]): ReviewCounts {
-  const decisions: Record<string, number> = {};
-  for (const run of runs) {
-    for (const [decision, n] of Object.entries(run.decisions))
-      decisions[decision] = (decisions[decision] ?? 0) + n;
-  }
-  const sum = (pick: (run: ReviewCounts) => number): number =>
-    runs.reduce((total, run) => total + pick(run), 0);
-  return {
-    cacheHits: sum((run) => run.cacheHits),
-    cacheMisses: sum((run) => run.cacheMisses),
-    decisions,
-    fullGc: { count: sum((run) => run.fullGc.count), seconds: sum((run) => run.fullGc.seconds) },
-    youngGc: { count: sum((run) => run.youngGc.count), seconds: sum((run) => run.youngGc.seconds) },
-  };
+  return runs.reduce((total, run) => combine(total, run, 1), NO_COUNTS);
 }
 
 /** One review posted and answered (any status), for warming a server up. */

@@ -79,5 +79,6 @@ export const cniNotEnforcing: Check = {
   id: 'cni-not-enforcing',
   defaultSeverity: 'warn',
   summary: 'the cluster has DaemonSets but none is a known NetworkPolicy-enforcing CNI (e.g. Flannel alone)',
+  reportsLossesOnly: false,
   run,
 };

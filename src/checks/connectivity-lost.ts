@@ -33,8 +33,6 @@ function sideOf(p: ImpactPeer): Side {
 }
 
 function run(ctx: CheckContext): CheckFinding[] {
-  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
-  if (ctx.model.takesNothingAway) return [];
   const index = ctx.model.index;
   const endpointsOf = (c: EndpointClass): readonly Endpoint[] => index.endpointsOfClass.get(c.id) ?? [];
   // A pair can come from two impact entries only through an endpoint made of several classes;
@@ -243,5 +241,6 @@ export const connectivityLost: Check = {
   id: 'connectivity-lost',
   defaultSeverity: 'info',
   summary: 'summary: how many workload pairs lose connections through this change',
+  reportsLossesOnly: true,
   run,
 };

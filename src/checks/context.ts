@@ -53,6 +53,11 @@ export interface Check {
   readonly defaultSeverity: Severity;
   /** One line for the rule catalog. */
   readonly summary: string;
+  /**
+   * True for a rule that reports only what the change takes away (connections, DNS, every allow of
+   * a direction): it is not run for a change that takes nothing away (ChangeModel.takesNothingAway).
+   */
+  readonly reportsLossesOnly: boolean;
   run(ctx: CheckContext): CheckFinding[];
 }
 

@@ -115,7 +115,7 @@ export function decideChange(
   const findings: Finding[] = [];
   for (const check of CHECKS) {
     const setting = config.rules[check.id];
-    if (setting === 'off') continue;
+    if (setting === 'off' || (check.reportsLossesOnly && ctx.model.takesNothingAway)) continue;
     ctx.model.checkpoint(check.id);
     for (const f of boundFindings(check.id, check.run(ctx))) {
       let severity: Severity = setting;

@@ -13,8 +13,6 @@ import { reachesDns } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
-  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
-  if (ctx.model.takesNothingAway) return [];
   const lost: EndpointClass[] = [];
   for (const c of dnsAffectedClasses(ctx)) {
     ctx.model.checkpoint('dns');
@@ -50,5 +48,6 @@ export const dnsEgressBlocked: Check = {
   id: 'dns-egress-blocked',
   defaultSeverity: 'deny',
   summary: 'after the change, pods that could resolve names (UDP to cluster DNS) no longer can',
+  reportsLossesOnly: true,
   run,
 };

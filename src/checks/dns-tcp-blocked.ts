@@ -11,8 +11,6 @@ import { reachesDns } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
-  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
-  if (ctx.model.takesNothingAway) return [];
   const lost: EndpointClass[] = [];
   for (const c of dnsAffectedClasses(ctx)) {
     ctx.model.checkpoint('dns');
@@ -51,5 +49,6 @@ export const dnsTcpBlocked: Check = {
   id: 'dns-tcp-blocked',
   defaultSeverity: 'warn',
   summary: 'UDP DNS still works but TCP DNS to every endpoint is lost (large answers fail)',
+  reportsLossesOnly: true,
   run,
 };

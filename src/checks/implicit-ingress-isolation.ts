@@ -33,5 +33,6 @@ export const implicitIngressIsolation: Check = {
   id: 'implicit-ingress-isolation',
   defaultSeverity: 'warn',
   summary: 'policyTypes is absent and the policy has only egress rules: it also isolates ingress',
+  reportsLossesOnly: false,
   run,
 };

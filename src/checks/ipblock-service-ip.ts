@@ -108,5 +108,6 @@ export const ipblockServiceIp: Check = {
   id: 'ipblock-service-ip',
   defaultSeverity: 'warn',
   summary: 'an ipBlock contains a Service ClusterIP (policies apply after Service DNAT: it never matches)',
+  reportsLossesOnly: false,
   run,
 };

@@ -13,8 +13,6 @@ import { isDnsClass } from './dns.js';
 import { bulletList, messageWithSubjects } from './messages.js';
 
 function run(ctx: CheckContext): CheckFinding[] {
-  // Only a loss is reported: none when a policy adds allows to pods isolated already (impact.ts).
-  if (ctx.model.takesNothingAway) return [];
   const findings: CheckFinding[] = [];
   const { model } = ctx;
   for (const direction of ['ingress', 'egress'] as const satisfies readonly Direction[]) {
@@ -50,5 +48,6 @@ export const isolatedNoAllow: Check = {
   id: 'isolated-no-allow',
   defaultSeverity: 'warn',
   summary: 'the change leaves pods isolated in a direction with nothing allowed, where something was before',
+  reportsLossesOnly: true,
   run,
 };

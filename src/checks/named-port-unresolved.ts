@@ -95,5 +95,6 @@ export const namedPortUnresolved: Check = {
   id: 'named-port-unresolved',
   defaultSeverity: 'warn',
   summary: 'a named port in a rule is declared by none of the pods the rule can apply to',
+  reportsLossesOnly: false,
   run,
 };

@@ -60,5 +60,6 @@ export const peerAndTrap: Check = {
   id: 'peer-and-trap',
   defaultSeverity: 'warn',
   summary: 'one peer ANDs namespaceSelector and podSelector, selects nothing, but each alone selects pods',
+  reportsLossesOnly: false,
   run,
 };

@@ -104,5 +104,6 @@ export const peerMatchesNothing: Check = {
   id: 'peer-matches-nothing',
   defaultSeverity: 'warn',
   summary: 'a from/to peer selects no pod or workload, or its namespaceSelector selects no namespace',
+  reportsLossesOnly: false,
   run,
 };

@@ -41,5 +41,6 @@ export const selectorMatchesNothing: Check = {
   id: 'selector-matches-nothing',
   defaultSeverity: 'warn',
   summary: "the policy's podSelector selects no pod or workload template in its namespace",
+  reportsLossesOnly: false,
   run,
 };
