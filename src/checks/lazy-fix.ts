@@ -1,18 +1,48 @@
 /**
  * Fixes are ready-to-apply YAML, read by the CLI (`check`, `explain`) and never by
  * the webhook: a finding carries the manifest and serialises it on first read.
+ *
+ * The finding keeps the manifest under a symbol of this module's own (not enumerable: not listed
+ * by Object.keys, not written by JSON.stringify) and reads it through one getter shared by every
+ * finding. V8 keeps an own accessor in the object's hidden class: a getter made per finding gave
+ * every finding a hidden class of its own, and soon the findings were in dictionary mode
+ * (%HasFastProperties over the M stream's decisions).
  */
 import { stringify } from 'yaml';
 import type { CheckFinding, Finding, Severity } from '../model/findings.js';
 
+const MANIFEST = Symbol('fix manifest');
+
+interface LazyFix {
+  readonly [MANIFEST]: object;
+}
+
+/** Each manifest's YAML, written on the first read of a fix made from it. */
+const written = new WeakMap<object, string>();
+
+/** The getter of every lazy `fix`. */
+function readFix(this: LazyFix): string {
+  const manifest = this[MANIFEST];
+  let yaml = written.get(manifest);
+  if (yaml === undefined) {
+    yaml = stringify(manifest);
+    written.set(manifest, yaml);
+  }
+  return yaml;
+}
+
+/** Gives `finding` (a fresh object) the fix written from `manifest`, serialised when first read. */
+function defineLazyFix(finding: object, manifest: object): void {
+  Object.defineProperty(finding, MANIFEST, { value: manifest });
+  Object.defineProperty(finding, 'fix', { get: readFix, enumerable: true, configurable: true });
+}
+
 /** `finding` with `fix` = `manifest` as YAML, serialised when first read (no fix when null). */
 export function withFix(finding: Omit<CheckFinding, 'fix'>, manifest: object | null): CheckFinding {
   if (manifest === null) return finding;
-  let yaml: string | undefined;
-  return Object.defineProperty({ ...finding }, 'fix', {
-    enumerable: true,
-    get: () => (yaml ??= stringify(manifest)),
-  }) as CheckFinding;
+  const out = { ...finding };
+  defineLazyFix(out, manifest);
+  return out;
 }
 
 /**
@@ -21,15 +51,14 @@ export function withFix(finding: Omit<CheckFinding, 'fix'>, manifest: object | n
  * fields share one hidden class. A copy through Object.defineProperties(
  * {}, Object.getOwnPropertyDescriptors(finding)) was an object in dictionary mode: 5.0 µs per
  * finding, against 0.6 µs this way (a loop over a dns-egress-blocked finding with a lazy fix and a
- * connectivity-lost finding with 50 subjects), about 25 µs of the 580 µs that each of the M
- * stream's five heaviest CREATEs took.
+ * connectivity-lost finding with 50 subjects).
  */
 export function withSeverity(finding: CheckFinding, severity: Severity): Finding {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(finding)) {
     const field = Object.getOwnPropertyDescriptor(finding, key) as PropertyDescriptor;
-    if (field.get === undefined) out[key] = field.value;
-    else Object.defineProperty(out, key, { get: field.get, enumerable: true, configurable: true });
+    if (field.get === readFix) defineLazyFix(out, (finding as unknown as LazyFix)[MANIFEST]);
+    else out[key] = field.get === undefined ? field.value : (finding as Record<string, unknown>)[key];
   }
   out['severity'] = severity;
   return out as unknown as Finding;

@@ -8,8 +8,8 @@
  * young collection in the webhook copied about 8 MB it could not free and paused reviews for
  * 10-25 ms. A getter on a class prototype is shared, and is fine.
  *
- * Findings are left out: the lazy `fix` getter of lazy-fix.ts holds only the fix's manifest, not
- * the analysis, and a finding outlives the analysis anyway (the review cache keeps decisions).
+ * Findings are left out: their lazy `fix` is an own accessor, but one getter shared by every
+ * finding (lazy-fix.ts, and its test), which holds nothing of the analysis.
  */
 import t from 'tap';
 import { buildCheckContext, prepareCheckState } from '../../src/checks/context.js';
