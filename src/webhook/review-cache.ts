@@ -4,9 +4,9 @@
  * being analysed again. The key covers everything a decision depends on:
  * the operation, the content of the new and old policy (as parsed records, so
  * metadata noise such as managedFields or resourceVersion does not defeat the
- * cache; their JSON, label maps in key order), which escalation rules apply to
- * the requester, and the version of the state (source version plus overlay
- * generation). The configuration is fixed for the life of the app.
+ * cache; the SHA-256 of their JSON, label maps in key order), which escalation
+ * rules apply to the requester, and the version of the state (source version
+ * plus overlay generation). The configuration is fixed for the life of the app.
  */
 import { hash } from 'node:crypto';
 import type { EscalationRule } from '../model/config.js';
@@ -14,6 +14,7 @@ import type { Operation } from '../model/findings.js';
 import type { LabelSelector, Labels, PolicyRecord, RuleRecord } from '../model/records.js';
 import type { Requester } from '../checks/decide.js';
 import { BoundedMap } from '../semantics/bounded-map.js';
+import { objectMemo } from '../semantics/object-memo.js';
 
 export const DEFAULT_REVIEW_CACHE_SIZE = 256;
 
@@ -48,37 +49,34 @@ export function escalationIdentity(rules: readonly EscalationRule[], requester: 
 }
 
 /**
- * Keys up to this many characters are the text itself; longer ones are its SHA-256 (hex), so that
- * the cache's keys take at most `capacity` × 8 KiB. A plain key starts with `[`, a hashed one is
- * hex: the two never meet.
+ * The key over the parts: a line of JSON for the operation, the escalation entries and the state
+ * version, then each record's digest. About 110 characters whatever the size of the policies. The
+ * cache keeps a key per entry and every CREATE adds one: with keys holding the records' JSON (up to
+ * 4 KiB, hashed beyond), the M review stream left 192 bytes per review in the old generation, where
+ * they bring full collections; with digests, 100 (the reviewer in process, 20,000 reviews, two
+ * runs each). A cache hit also hashes and compares this short key instead of the records' JSON.
  */
-export const MAX_PLAIN_KEY_CHARS = 4096;
-
-/** The key over the parts: their text when it is short, its SHA-256 (hex) otherwise. */
 export function computeReviewCacheKey(parts: ReviewCacheKeyParts): string {
-  // One line of JSON per part (JSON.stringify writes no line break), so the text is unambiguous.
-  const text = `${JSON.stringify([parts.operation, parts.escalation, parts.stateVersion])}
-${recordKeyText(parts.object)}
-${recordKeyText(parts.oldObject)}`;
-  // One-shot hash(): a Hash object per review costs more than the digest itself.
-  return text.length <= MAX_PLAIN_KEY_CHARS ? text : hash('sha256', text, 'hex');
+  // JSON.stringify writes no line break, and a digest has none: the lines cannot run together.
+  return `${JSON.stringify([parts.operation, parts.escalation, parts.stateVersion])}
+${recordDigest(parts.object)}
+${recordDigest(parts.oldObject)}`;
 }
 
 /**
- * The JSON of each record already keyed, by record: records are immutable, and the admission
- * reader hands out the same record for the same object sent again (policy-reader.ts), so a
- * repeated review writes none of its policies again.
+ * SHA-256 (base64url, 43 characters) of the record's JSON, label maps in key order. Kept on the
+ * record (objectMemo): records are immutable, and the admission reader hands out the same record
+ * for the same object sent again (policy-reader.ts), so a repeated review digests none of its
+ * policies again. A WeakMap would be a table holding every CREATE's record for a moment, copied
+ * as they come and go (see objectMemo).
  */
-const recordKeyTexts = new WeakMap<PolicyRecord, string>();
+const digestOf = objectMemo('review cache digest', (record: PolicyRecord): string =>
+  // One-shot hash(): a Hash object per record costs more than the digest itself.
+  hash('sha256', JSON.stringify(withSortedMaps(record)), 'base64url'),
+);
 
-function recordKeyText(record: PolicyRecord | null): string {
-  if (record === null) return 'null';
-  let text = recordKeyTexts.get(record);
-  if (text === undefined) {
-    text = JSON.stringify(withSortedMaps(record));
-    recordKeyTexts.set(record, text);
-  }
-  return text;
+function recordDigest(record: PolicyRecord | null): string {
+  return record === null ? 'null' : digestOf(record);
 }
 
 /**
