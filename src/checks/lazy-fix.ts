@@ -10,6 +10,7 @@
  */
 import { stringify } from 'yaml';
 import type { CheckFinding, Finding, Severity } from '../model/findings.js';
+import { objectMemo } from '../semantics/object-memo.js';
 
 const MANIFEST = Symbol('fix manifest');
 
@@ -18,17 +19,11 @@ interface LazyFix {
 }
 
 /** Each manifest's YAML, written on the first read of a fix made from it. */
-const written = new WeakMap<object, string>();
+const yamlOf = objectMemo('fix yaml', (manifest: object): string => stringify(manifest));
 
 /** The getter of every lazy `fix`. */
 function readFix(this: LazyFix): string {
-  const manifest = this[MANIFEST];
-  let yaml = written.get(manifest);
-  if (yaml === undefined) {
-    yaml = stringify(manifest);
-    written.set(manifest, yaml);
-  }
-  return yaml;
+  return yamlOf(this[MANIFEST]);
 }
 
 /** Gives `finding` (a fresh object) the fix written from `manifest`, serialised when first read. */
@@ -56,9 +51,11 @@ export function withFix(finding: Omit<CheckFinding, 'fix'>, manifest: object | n
 export function withSeverity(finding: CheckFinding, severity: Severity): Finding {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(finding)) {
-    const field = Object.getOwnPropertyDescriptor(finding, key) as PropertyDescriptor;
-    if (field.get === readFix) defineLazyFix(out, (finding as unknown as LazyFix)[MANIFEST]);
-    else out[key] = field.get === undefined ? field.value : (finding as Record<string, unknown>)[key];
+    if (Object.getOwnPropertyDescriptor(finding, key)?.get === readFix) {
+      defineLazyFix(out, (finding as unknown as LazyFix)[MANIFEST]);
+    } else {
+      out[key] = (finding as Record<string, unknown>)[key];
+    }
   }
   out['severity'] = severity;
   return out as unknown as Finding;
